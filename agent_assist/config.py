@@ -1,0 +1,61 @@
+"""Detection thresholds: defaults, overridden by a TOML file, overridden by the environment."""
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_BACKCHANNELS = (
+    "uh-huh", "uh huh", "mm-hmm", "mm hmm", "mhm", "mm", "hmm", "yeah", "yes", "yep", "yup",
+    "right", "okay", "ok", "sure", "i see", "got it", "oh", "ah", "alright", "all right",
+    "of course", "exactly", "true", "sure thing", "go on", "i understand",
+)  # fmt: skip
+
+
+class EngineConfig(BaseSettings):
+    """Everything a supervisor may tune. Env vars are ``AGENT_ASSIST_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="AGENT_ASSIST_", frozen=True, extra="ignore")
+
+    repeat_contact_days: float = Field(default=7, gt=0)
+    hold_threshold_s: float = Field(default=90, gt=0)
+    first_time_hold_threshold_s: float = Field(default=60, gt=0)
+    interruption_min_overlap_s: float = Field(default=0.5, gt=0)
+    interruption_cooldown_s: float = Field(default=30, ge=0)
+    backchannels: tuple[str, ...] = DEFAULT_BACKCHANNELS
+    call_idle_timeout_s: float = Field(
+        default=4 * 3600, gt=0, description="A call with no event for this long is forgotten."
+    )
+    caller_salt: SecretStr = Field(
+        default=SecretStr("agent-assist-development-salt"),
+        description="Salt for hashing caller numbers; set your own in production.",
+    )
+    playbook: Path | None = Field(default=None, description="Playbook TOML; None = bundled one.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = init_settings.init_kwargs.pop("_toml_file", None)  # type: ignore[attr-defined]
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+def load_config(toml_file: Path | None = None, **overrides: Any) -> EngineConfig:
+    """Read the config; a bad value raises ``pydantic.ValidationError`` naming the field."""
+    if toml_file is not None and not toml_file.is_file():
+        raise FileNotFoundError(f"config file not found: {toml_file}")
+    return EngineConfig(_toml_file=toml_file, **overrides)

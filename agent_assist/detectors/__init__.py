@@ -1,0 +1,1 @@
+"""Detectors: small pure classes, one per kind of cue."""
