@@ -87,6 +87,19 @@ class Engine:
             return Step(None, outputs, ignored="call idle past call_idle_timeout_s")
         return Step(state, outputs)
 
+    def advance(self, state: CallState, until: datetime, inclusive: bool = False) -> Step:
+        """Fire, in order, every deadline before ``until`` (or at it, if ``inclusive``)."""
+        outputs: list[OutputEvent] = []
+        current: CallState | None = state
+        while current is not None:
+            due = self.next_deadline(current)
+            if due > until or (due == until and not inclusive):
+                break
+            step = self.on_tick(current, due)
+            outputs += step.outputs
+            current = step.state
+        return Step(current, outputs)
+
     def next_deadline(self, state: CallState) -> datetime:
         """When ``on_tick`` must next run for this call."""
         deadlines = [d.next_deadline(state) for d in self.detectors]

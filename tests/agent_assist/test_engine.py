@@ -61,3 +61,14 @@ def test_call_end_reports_the_completed_contact(engine: Engine) -> None:
     step = engine.on_event(state, call.events[1])
     assert step.state is None
     assert step.completed_contact == ("x", T0 + timedelta(seconds=30))
+
+
+def test_advance_fires_every_deadline_up_to_a_time(engine: Engine) -> None:
+    state = engine.on_event(None, CallScript("c1", T0, customer_id="x").events[0]).state
+    assert state is not None
+    state = engine.on_event(state, HoldStarted(call_id="c1", ts=T0)).state
+    assert state is not None
+    due = T0 + timedelta(seconds=60)
+    assert engine.advance(state, due).outputs == []
+    assert [o.kind for o in engine.advance(state, due, inclusive=True).outputs] == ["long_hold"]
+    assert engine.advance(state, T0 + timedelta(days=1)).state is None  # idle: forgotten

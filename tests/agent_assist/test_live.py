@@ -1,0 +1,155 @@
+import json
+from datetime import timedelta
+
+from agent_assist.clock import FakeClock
+from agent_assist.demo import load_demo
+from agent_assist.engine import Engine
+from agent_assist.live import LiveCalls, LiveStep, Slot, Source
+from agent_assist.replay import event_order, replay
+from agent_assist.testing import CallScript
+from models import CallerHistory, InputEvent
+from tests.conftest import T0
+
+WALL = T0 + timedelta(days=30)  # the worker's wall clock, far from the calls' event time
+
+
+def kinds(step: LiveStep) -> list[str]:
+    return [json.loads(o).get("kind", "cleared") for o in step.outputs]
+
+
+class Worker:
+    """Feeds a LiveCalls the way the stream worker does, keeping slots in a dict."""
+
+    def __init__(self, clock: FakeClock, history: dict[str, CallerHistory] | None = None):
+        self.live = LiveCalls(Engine(), clock)
+        self.slots: dict[str, Slot] = {}
+        self.history = history or {}
+        self.offsets = {"events": 0, "control": 0}
+        self.outputs: list[str] = []
+
+    def source(self, stream: str) -> Source:
+        self.offsets[stream] += 1
+        return Source(stream, self.offsets[stream])
+
+    def keep(self, call_id: str, step: LiveStep) -> LiveStep:
+        if step.slot is None:
+            self.slots.pop(call_id, None)
+        else:
+            self.slots[call_id] = step.slot
+        self.outputs += step.outputs
+        if step.contact:
+            key, ended = step.contact
+            record = self.history.get(key) or CallerHistory(customer_id=key)
+            self.history[key] = record.after_contact(ended)
+        return step
+
+    def event(self, event: InputEvent, source: Source | None = None) -> LiveStep:
+        source = source or self.source("events")
+        step = self.keep(
+            event.call_id, self.live.on_event(self.slots.get(event.call_id), event, source, 0)
+        )
+        if step.lookup:
+            key, started = step.lookup
+            history = self.history.get(key, CallerHistory(customer_id=key))
+            slot = self.slots[started.call_id]
+            reply = self.live.on_history(slot, history, self.source("control"))
+            self.keep(started.call_id, reply)
+            step.outputs += reply.outputs
+        return step
+
+    def tick_due(self, now: float) -> None:
+        for call_id, slot in list(self.slots.items()):
+            due = self.live.wall_due(slot)
+            if due is not None and due <= now:
+                self.keep(call_id, self.live.on_tick(slot, self.source("control")))
+
+
+def test_events_wait_for_the_callers_history_then_play_in_order() -> None:
+    worker = Worker(FakeClock(WALL), {"c": CallerHistory(customer_id="c", contacts=4)})
+    call = CallScript("c1", T0, customer_id="c")
+    call.say("customer", "I want a supervisor", 1, 3)
+    step = worker.live.on_event(None, call.events[0], Source("events", 1), 3)
+    assert step.lookup is not None and step.lookup[0] == "c" and step.outputs == []
+    assert step.slot is not None and step.slot["partition"] == 3
+    waiting = worker.live.on_event(step.slot, call.events[1], Source("events", 2), 3)
+    assert waiting.outputs == []
+    history = worker.history["c"]
+    played = worker.live.on_history(waiting.slot, history, Source("control", 1))
+    assert kinds(played) == ["regular_caller", "escalation_risk"]
+
+
+def test_unknown_caller_starts_at_once() -> None:
+    worker = Worker(FakeClock(WALL))
+    step = worker.event(CallScript("c1", T0).events[0])
+    assert step.lookup is None and step.outputs == [] and "c1" in worker.slots
+
+
+def test_redelivered_input_gives_back_its_outputs_and_changes_nothing() -> None:
+    worker = Worker(FakeClock(WALL))
+    call = CallScript("c1", T0)
+    call.say("customer", "This is ridiculous", 1, 3)
+    worker.event(call.events[0], Source("events", 10))
+    first = worker.event(call.events[1], Source("events", 11))
+    before = json.dumps(worker.slots["c1"], sort_keys=True)
+    again = worker.event(call.events[1], Source("events", 11))
+    assert again.outputs == first.outputs and kinds(first) == ["escalation_risk"]
+    assert json.dumps(worker.slots["c1"], sort_keys=True) == before
+
+
+def test_live_hold_fires_on_the_wall_clock_without_another_event() -> None:
+    clock = FakeClock(T0)
+    worker = Worker(clock, {"r": CallerHistory(customer_id="r", contacts=3)})
+    call = CallScript("c1", T0, customer_id="r")
+    worker.event(call.events[0])
+    clock.advance(timedelta(seconds=5))
+    worker.event(call.hold(5))
+    assert worker.live.wall_due(worker.slots["c1"]) == (T0 + timedelta(seconds=95)).timestamp()
+    clock.advance(timedelta(seconds=89))
+    worker.tick_due(clock().timestamp())
+    assert [json.loads(o)["kind"] for o in worker.outputs] == ["regular_caller"]
+    clock.advance(timedelta(seconds=1))
+    worker.tick_due(clock().timestamp())
+    prompt = json.loads(worker.outputs[-1])
+    assert prompt["kind"] == "long_hold" and prompt["ts"] == "2026-11-23T10:01:35.000Z"
+
+
+def test_recorded_call_at_full_speed_uses_its_own_event_time() -> None:
+    worker = Worker(FakeClock(WALL), {"r": CallerHistory(customer_id="r", contacts=3)})
+    call = CallScript("c1", T0, customer_id="r")
+    call.hold(10)
+    call.unhold(30)  # a short hold, though the wall clock is a month past it
+    call.hold(40)
+    call.unhold(200)  # a long one
+    for event in call.events:
+        worker.event(event)
+    worker.tick_due(WALL.timestamp())
+    assert [json.loads(o).get("kind", "cleared") for o in worker.outputs] == [
+        "regular_caller", "long_hold", "cleared"]  # fmt: skip
+
+
+def test_ended_call_leaves_a_tombstone_for_redelivery_then_goes() -> None:
+    clock = FakeClock(WALL)
+    worker = Worker(clock)
+    call = CallScript("c1", T0)
+    call.hold(0)
+    worker.event(call.events[0])
+    worker.event(call.events[1])
+    ended = worker.event(call.end(100), Source("events", 99))
+    assert kinds(ended) == ["long_hold", "cleared"]
+    assert worker.event(call.events[-1], Source("events", 99)).outputs == ended.outputs
+    clock.advance(timedelta(seconds=301))
+    worker.tick_due(clock().timestamp())
+    assert "c1" not in worker.slots
+
+
+def test_same_prompts_as_replay_on_the_demo_calls() -> None:
+    events, history = load_demo()
+    worker = Worker(FakeClock(WALL), {h.customer_id: h for h in history})
+    for event in sorted(events, key=event_order):
+        worker.event(event)
+    worker.tick_due(WALL.timestamp() + 86400)
+    expected = [o.model_dump_json() for o in replay(Engine(), events, history)]
+    assert sorted(worker.outputs) == sorted(expected)
+    for call_id in {json.loads(o)["call_id"] for o in expected}:
+        mine = [o for o in worker.outputs if json.loads(o)["call_id"] == call_id]
+        assert mine == [o for o in expected if json.loads(o)["call_id"] == call_id]
