@@ -1,11 +1,12 @@
-# make demo: the embedded demo (no broker). make test: lint, types and the whole suite.
+# make demo: the embedded demo (no broker). make test: lint, types and the whole suite,
+# against the project's own Kafka broker (started here if it is not running, stopped after).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint pytest bench clean
+.PHONY: demo test lint pytest bench kafka-up kafka-down clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +25,22 @@ lint: $(INSTALLED)
 	$(BIN)/mypy
 
 pytest: $(INSTALLED)
-	$(BIN)/python -m pytest
+	@if deploy/kafka/kafka.sh status >/dev/null 2>&1; then \
+		$(BIN)/python -m pytest; \
+	else \
+		deploy/kafka/kafka.sh up && { $(BIN)/python -m pytest; status=$$?; \
+		deploy/kafka/kafka.sh down; exit $$status; }; \
+	fi
+
+kafka-up:
+	deploy/kafka/kafka.sh up
+
+kafka-down:
+	deploy/kafka/kafka.sh down
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/engine.py
 
 clean:
+	-deploy/kafka/kafka.sh down
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis

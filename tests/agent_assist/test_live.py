@@ -124,7 +124,10 @@ def test_recorded_call_at_full_speed_uses_its_own_event_time() -> None:
         worker.event(event)
     worker.tick_due(WALL.timestamp())
     assert [json.loads(o).get("kind", "cleared") for o in worker.outputs] == [
-        "regular_caller", "long_hold", "cleared"]  # fmt: skip
+        "regular_caller",
+        "long_hold",
+        "cleared",
+    ]
 
 
 def test_ended_call_leaves_a_tombstone_for_redelivery_then_goes() -> None:

@@ -1,0 +1,5 @@
+"""``python -m streams worker`` is ``agent-assist worker``."""
+
+from streams.cli import app
+
+app()

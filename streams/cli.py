@@ -1,0 +1,83 @@
+"""Kafka commands added to the ``agent-assist`` CLI: worker, produce, tail, profiles."""
+
+import asyncio
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from agent_assist.cli import ConfigOption, app, build_engine
+from agent_assist.sources import LineError, read_events, read_history
+from streams.settings import Settings
+
+profiles_app = typer.Typer(help="Caller history on the customer-profiles topic.")
+app.add_typer(profiles_app, name="profiles")
+
+
+@app.command()
+def worker(config: ConfigOption = None) -> None:
+    """Run a stream worker; start several to share the partitions."""
+    import faust
+
+    from streams.app import create_app
+    from streams.topics import create_topics
+
+    settings = Settings()
+    engine = build_engine(config)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(create_topics(settings))
+    faust_app = create_app(settings, engine)
+    faust.Worker(faust_app, loop=loop, loglevel=settings.log_level).execute_from_commandline()
+
+
+@app.command()
+def produce(
+    file: Annotated[str, typer.Argument(help="JSON Lines event file; - for stdin.")],
+    speed: Annotated[float, typer.Option(help="Times real time; 0 sends at once.", min=0)] = 0,
+) -> None:
+    """Send events to the call-events topic (key call_id), keeping their timing."""
+    from streams.kafka_io import produce_events
+
+    events, invalid = [], False
+    for item in read_events(file):
+        if isinstance(item, LineError):
+            invalid = True
+            print(item, file=sys.stderr)
+        else:
+            events.append(item.value)
+    sent = asyncio.run(produce_events(Settings(), events, speed))
+    Console(stderr=True).print(f"sent {sent} events to {Settings().call_events_topic}")
+    raise typer.Exit(1 if invalid else 0)
+
+
+@app.command()
+def tail(
+    as_json: Annotated[bool, typer.Option("--json", help="Print raw JSON Lines.")] = False,
+    from_beginning: Annotated[bool, typer.Option(help="Start at the oldest prompt.")] = False,
+    agent: Annotated[str | None, typer.Option(help="Only this agent's prompts.")] = None,
+) -> None:
+    """Follow the guidance topic and show prompts as an agent would read them."""
+    from streams.kafka_io import follow_guidance
+
+    asyncio.run(follow_guidance(Settings(), as_json, from_beginning, agent))
+
+
+@profiles_app.command("load")
+def load_profiles(
+    file: Annotated[str, typer.Argument(help="JSON Lines caller history records.")],
+) -> None:
+    """Publish caller history records to the compacted customer-profiles topic."""
+    from streams.kafka_io import publish_profiles
+
+    records, invalid = [], False
+    for item in read_history(file):
+        if isinstance(item, LineError):
+            invalid = True
+            print(item, file=sys.stderr)
+        else:
+            records.append(item.value)
+    asyncio.run(publish_profiles(Settings(), records))
+    Console(stderr=True).print(f"published {len(records)} profiles")
+    raise typer.Exit(1 if invalid else 0)

@@ -1,0 +1,48 @@
+"""Internal messages between the workers' own agents (not part of the public contract)."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+from models import CallerHistory, Timestamp
+
+
+class HistoryReply(BaseModel):
+    """To a call's partition: the caller's history its lookup asked for."""
+
+    kind: Literal["history"] = "history"
+    call_id: str
+    history: CallerHistory
+
+
+class Tick(BaseModel):
+    """To a call's partition: the call has a deadline due."""
+
+    kind: Literal["tick"] = "tick"
+    call_id: str
+
+
+class Lookup(BaseModel):
+    """To a caller's partition: send this call its caller's history."""
+
+    kind: Literal["lookup"] = "lookup"
+    caller_key: str
+    call_id: str
+    partition: int
+
+
+class Contact(BaseModel):
+    """To a caller's partition: one of their calls ended."""
+
+    kind: Literal["contact"] = "contact"
+    caller_key: str
+    call_id: str
+    ended: Timestamp
+
+
+control_adapter: TypeAdapter[HistoryReply | Tick] = TypeAdapter(
+    Annotated[HistoryReply | Tick, Field(discriminator="kind")]
+)
+caller_adapter: TypeAdapter[Lookup | Contact] = TypeAdapter(
+    Annotated[Lookup | Contact, Field(discriminator="kind")]
+)

@@ -1,0 +1,73 @@
+"""Worker settings, read once at the edge from AGENT_ASSIST_* environment variables."""
+
+import ssl
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Broker, topics and worker tuning. Detection thresholds are in ``EngineConfig``."""
+
+    model_config = SettingsConfigDict(env_prefix="AGENT_ASSIST_", frozen=True, extra="ignore")
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    app_id: str = Field(default="agent-assist", description="Consumer group and table prefix.")
+    partitions: int = Field(default=6, ge=1, description="Partitions of every topic we create.")
+    replication_factor: int = Field(default=1, ge=1)
+    call_events_topic: str = "call-events"
+    guidance_topic: str = "guidance"
+    dlq_topic: str = "call-events-dlq"
+    profiles_topic: str = "customer-profiles"
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
+    store: str = Field(
+        default="memory://", description="faust table store: memory:// or rocksdb://"
+    )
+    data_dir: Path = Path(".cache/worker-data")
+    tick_interval_s: float = Field(default=0.25, gt=0, description="How often timers are checked.")
+    session_timeout_s: float = Field(default=10, gt=0)
+    heartbeat_interval_s: float = Field(default=1, gt=0)
+    log_level: str = "info"
+
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+
+    @property
+    def control_topic(self) -> str:
+        """Internal, keyed by call_id: caller history replies and timer ticks."""
+        return f"{self.app_id}-call-control"
+
+    @property
+    def caller_topic(self) -> str:
+        """Internal, keyed by caller: history lookups and completed contacts."""
+        return f"{self.app_id}-caller-requests"
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        if self.security_protocol not in ("SSL", "SASL_SSL"):
+            return None
+        context = ssl.create_default_context(cafile=self.ssl_cafile)
+        if self.ssl_certfile:
+            context.load_cert_chain(self.ssl_certfile, self.ssl_keyfile)
+        return context
+
+    def aiokafka_options(self) -> dict[str, object]:
+        """Connection options for plain aiokafka clients (produce, tail, admin)."""
+        options: dict[str, object] = {
+            "bootstrap_servers": self.kafka_bootstrap,
+            "security_protocol": self.security_protocol,
+            "ssl_context": self.ssl_context(),
+        }
+        if self.security_protocol.startswith("SASL"):
+            options |= {
+                "sasl_mechanism": self.sasl_mechanism,
+                "sasl_plain_username": self.sasl_username,
+                "sasl_plain_password": self.sasl_password and self.sasl_password.get_secret_value(),
+            }
+        return options

@@ -1,0 +1,79 @@
+"""Topic names, their creation, and the faust topic objects the agents read and write."""
+
+from dataclasses import dataclass
+
+import faust
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from streams.settings import Settings
+
+RAW = {"key_serializer": "raw", "value_serializer": "raw"}
+
+
+@dataclass(frozen=True)
+class Topics:
+    """Every topic a worker uses; ``calls_in`` and ``callers_in`` are the agents' sources."""
+
+    calls_in: faust.TopicT
+    callers_in: faust.TopicT
+    control: faust.TopicT
+    callers: faust.TopicT
+    guidance: faust.TopicT
+    dlq: faust.TopicT
+
+
+def make_topics(app: faust.App, settings: Settings) -> Topics:
+    return Topics(
+        calls_in=app.topic(settings.call_events_topic, settings.control_topic, **RAW),
+        callers_in=app.topic(settings.caller_topic, settings.profiles_topic, **RAW),
+        control=app.topic(settings.control_topic, **RAW),
+        callers=app.topic(settings.caller_topic, **RAW),
+        guidance=app.topic(settings.guidance_topic, **RAW),
+        dlq=app.topic(settings.dlq_topic, **RAW),
+    )
+
+
+def topic_specs(settings: Settings) -> list[NewTopic]:
+    """All topics with the same partition count, so faust co-partitions them."""
+    names = [
+        settings.call_events_topic,
+        settings.control_topic,
+        settings.caller_topic,
+        settings.guidance_topic,
+        settings.dlq_topic,
+    ]
+    specs = [NewTopic(n, settings.partitions, settings.replication_factor) for n in names]
+    compacted = {"cleanup.policy": "compact"}
+    specs.append(
+        NewTopic(
+            settings.profiles_topic,
+            settings.partitions,
+            settings.replication_factor,
+            topic_configs=compacted,
+        )
+    )
+    return specs
+
+
+async def create_topics(settings: Settings) -> list[str]:
+    """Create missing topics; refuse to run on topics with another partition count."""
+    admin = AIOKafkaAdminClient(**settings.aiokafka_options())
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        specs = topic_specs(settings)
+        missing = [spec for spec in specs if spec.name not in existing]
+        if missing:
+            await admin.create_topics(missing)
+        present = [spec.name for spec in specs if spec.name in existing]
+        for described in await admin.describe_topics(present) if present else []:
+            count = len(described["partitions"])
+            if count != settings.partitions:
+                raise SystemExit(
+                    f"topic {described['topic']} has {count} partitions, settings say "
+                    f"{settings.partitions}: set AGENT_ASSIST_PARTITIONS={count} or see "
+                    "docs/operations.md on adding partitions"
+                )
+        return [spec.name for spec in missing]
+    finally:
+        await admin.close()

@@ -1,0 +1,154 @@
+"""Real-broker helpers: unique topics per test, worker processes, produce and collect."""
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.partitioner import murmur2
+
+from models import InputEvent
+from streams.settings import Settings
+from streams.topics import topic_specs
+
+BOOTSTRAP = os.environ.get("AGENT_ASSIST_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+
+
+def broker_answers() -> bool:
+    host, port = BOOTSTRAP.split(",")[0].rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def unique_settings(name: str, tmp: Path, **overrides: Any) -> Settings:
+    tag = f"t-{''.join(c if c.isalnum() else '-' for c in name)[:40]}-{uuid.uuid4().hex[:8]}"
+    return Settings(
+        kafka_bootstrap=BOOTSTRAP,
+        app_id=tag,
+        call_events_topic=f"{tag}-call-events",
+        guidance_topic=f"{tag}-guidance",
+        dlq_topic=f"{tag}-dlq",
+        profiles_topic=f"{tag}-profiles",
+        data_dir=tmp,
+        session_timeout_s=6,
+        **overrides,
+    )
+
+
+def env_for(settings: Settings, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGENT_ASSIST_")}
+    for name, value in settings.model_dump(exclude_none=True).items():
+        env[f"AGENT_ASSIST_{name.upper()}"] = str(value)
+    return env | extra
+
+
+def partition_of(key: str, partitions: int) -> int:
+    """The partition Kafka's default (murmur2) partitioner picks for a key."""
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+
+
+class WorkerProcess:
+    """``agent-assist worker`` as a real OS process, its log in a file."""
+
+    def __init__(self, settings: Settings, log: Path, **env: str):
+        self.settings, self.log_path = settings, log
+        cli = Path(sys.executable).with_name("agent-assist")
+        self.log = log.open("ab")
+        self.proc = subprocess.Popen(
+            [str(cli), "worker"],
+            env=env_for(settings, **env),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if b"[^Worker]: Ready" in self.log_path.read_bytes():
+                return
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited:\n{self.log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        raise TimeoutError(f"worker not ready:\n{self.log_path.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self, timeout: float = 20) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+        return self.proc.returncode
+
+
+async def delete_topics(settings: Settings) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        ours = [t for t in existing if t.startswith(settings.app_id)]
+        ours += [s.name for s in topic_specs(settings) if s.name in existing]
+        if ours:
+            await admin.delete_topics(sorted(set(ours)))
+    finally:
+        await admin.close()
+
+
+async def send_raw(topic: str, messages: Iterable[tuple[bytes | None, bytes]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP)
+    await producer.start()
+    try:
+        for key, value in messages:
+            await producer.send(topic, value, key=key)
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def send_events(settings: Settings, events: Iterable[InputEvent]) -> None:
+    await send_raw(
+        settings.call_events_topic,
+        ((e.call_id.encode(), e.model_dump_json().encode()) for e in events),
+    )
+
+
+async def collect(
+    topic: str,
+    done: Callable[[list[Any]], bool],
+    timeout: float = 60,
+    decode: Callable[[Any], Any] = lambda m: json.loads(m.value),
+) -> list[Any]:
+    """Read a topic from the start until ``done(items)`` or the timeout."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=BOOTSTRAP, auto_offset_reset="earliest")
+    await consumer.start()
+    items: list[Any] = []
+    deadline = asyncio.get_running_loop().time() + timeout
+    try:
+        while not done(items):
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                break
+            batch = await consumer.getmany(timeout_ms=int(min(left, 0.5) * 1000))
+            for messages in batch.values():
+                items += [decode(m) for m in messages]
+    finally:
+        await consumer.stop()
+    return items

@@ -1,0 +1,148 @@
+"""The worker pipeline on the real broker: two workers, the demo calls, bad input, history."""
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from agent_assist.config import EngineConfig
+from agent_assist.demo import load_demo
+from agent_assist.engine import Engine
+from agent_assist.replay import event_order, replay
+from agent_assist.testing import CallScript
+from streams.kafka_io import publish_profiles
+from streams.settings import Settings
+from streams.topics import create_topics
+from tests.streams.kafka_harness import (
+    WorkerProcess,
+    collect,
+    delete_topics,
+    partition_of,
+    send_events,
+    send_raw,
+    unique_settings,
+)
+
+HOLD_S, FIRST_HOLD_S = 5.0, 4.0
+CONFIG = EngineConfig(hold_threshold_s=HOLD_S, first_time_hold_threshold_s=FIRST_HOLD_S)
+WORKER_ENV = {
+    "AGENT_ASSIST_HOLD_THRESHOLD_S": str(HOLD_S),
+    "AGENT_ASSIST_FIRST_TIME_HOLD_THRESHOLD_S": str(FIRST_HOLD_S),
+}
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    tmp = tmp_path_factory.mktemp("pipeline")
+    settings = unique_settings("pipeline", tmp, partitions=4)
+    asyncio.run(create_topics(settings))
+    workers = [WorkerProcess(settings, tmp / f"worker-{n}.log", **WORKER_ENV) for n in range(2)]
+    try:
+        for worker in workers:
+            worker.wait_ready()
+        yield settings
+    finally:
+        for worker in workers:
+            assert worker.stop() == 0, worker.log_path.read_text()[-2000:]
+        asyncio.run(delete_topics(settings))
+
+
+def by_call(outputs: list[dict]) -> dict[str, list[dict]]:
+    calls: dict[str, list[dict]] = {}
+    for out in outputs:
+        calls.setdefault(out["call_id"], []).append(out)
+    return calls
+
+
+async def test_demo_calls_give_the_same_guidance_as_replay(pipeline: Settings) -> None:
+    events, history = load_demo()
+    await publish_profiles(pipeline, history)
+    changelog = f"{pipeline.app_id}-callers-changelog"
+    await collect(changelog, lambda items: len(items) >= len(history), decode=lambda m: m.key)
+    await send_events(pipeline, sorted(events, key=event_order))
+    expected = [json.loads(o.model_dump_json()) for o in replay(Engine(CONFIG), events, history)]
+    received = await collect(pipeline.guidance_topic, lambda items: len(items) >= len(expected))
+    assert by_call(received) == by_call(expected)
+
+
+async def test_bad_input_goes_to_the_dlq_and_good_events_still_flow(pipeline: Settings) -> None:
+    call = CallScript("dlq-good", datetime.now(UTC), customer_id="dlq-cust")
+    call.say("customer", "I want a supervisor now", 1, 3)
+    bad_schema = json.dumps({"type": "transcript", "call_id": "dlq-bad", "ts": "yesterday"})
+    await send_raw(
+        pipeline.call_events_topic,
+        [(b"dlq-bytes", b"\xff\xfe not json"), (b"dlq-bad", bad_schema.encode())],
+    )
+    await send_events(pipeline, call.events)
+    dead = await collect(pipeline.dlq_topic, lambda items: len(items) >= 2, decode=lambda m: m)
+    dead.sort(key=lambda m: m.key)  # the two keys may sit on different partitions
+    assert [m.value for m in dead] == [bad_schema.encode(), b"\xff\xfe not json"]
+    headers = [dict(m.headers) for m in reversed(dead)]
+    assert headers[0]["error"].startswith(b"(json): not valid JSON")
+    assert b"ts: Input should be a valid datetime" in headers[1]["error"]
+    assert headers[1]["source_topic"] == pipeline.call_events_topic.encode()
+    assert {h["source_partition"] for h in headers} <= {str(p).encode() for p in range(4)}
+    assert all(h["source_offset"].isdigit() for h in headers)
+    prompts = await collect(
+        pipeline.guidance_topic, lambda items: sum(i["call_id"] == "dlq-good" for i in items) >= 2
+    )
+    assert [p["kind"] for p in prompts if p["call_id"] == "dlq-good"] == [
+        "first_time_caller",
+        "escalation_risk",
+    ]
+
+
+async def test_returning_caller_whose_calls_land_on_different_partitions(
+    pipeline: Settings,
+) -> None:
+    first_id = "xp-first"
+    second_id = next(
+        f"xp-second-{n}"
+        for n in range(100)
+        if partition_of(f"xp-second-{n}", 4) != partition_of(first_id, 4)
+    )
+    start = datetime.now(UTC)
+    first = CallScript(first_id, start, customer_id="xp-customer")
+    first.end(30)
+    await send_events(pipeline, first.events)
+    changelog = f"{pipeline.app_id}-callers-changelog"
+    await collect(
+        changelog,
+        lambda items: b"xp-customer" in b"".join(items),
+        decode=lambda m: m.key + (m.value or b""),
+    )
+    second = CallScript(second_id, start + timedelta(minutes=5), customer_id="xp-customer")
+    await send_events(pipeline, second.events)
+    prompts = await collect(
+        pipeline.guidance_topic, lambda items: sum(i["call_id"] == second_id for i in items) >= 2
+    )
+    kinds = [(p["call_id"], p["kind"]) for p in prompts if p["call_id"].startswith("xp-")]
+    assert kinds[:1] == [(first_id, "first_time_caller")]
+    assert (second_id, "returning_caller") in kinds and (second_id, "repeat_contact") in kinds
+
+
+async def test_an_open_hold_fires_on_the_wall_clock(pipeline: Settings) -> None:
+    call = CallScript("live-hold", datetime.now(UTC) - timedelta(seconds=0.5))  # unknown caller
+    hold = call.hold(0.5)  # now
+    await send_events(pipeline, call.events)
+    due = hold.ts.timestamp() + HOLD_S
+    arrival: dict[str, float] = {}
+
+    def mark(message: object) -> dict:
+        item = json.loads(message.value)  # type: ignore[attr-defined]
+        arrival.setdefault(item["prompt_id"], time.time())
+        return item
+
+    prompts = await collect(
+        pipeline.guidance_topic,
+        lambda items: any(i["call_id"] == "live-hold" for i in items),
+        timeout=30,
+        decode=mark,
+    )
+    (prompt,) = [p for p in prompts if p["call_id"] == "live-hold"]
+    assert prompt["kind"] == "long_hold"
+    late = arrival[prompt["prompt_id"]] - due
+    assert -0.05 <= late <= 1.0, f"long_hold arrived {late:.2f}s after its due time"
