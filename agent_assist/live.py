@@ -9,8 +9,9 @@ with each input. What this adds to the engine:
   arrived. Live, that is the wall clock; for a recorded call produced at full speed, it is the
   call's own event time, so a hold's deadline never races the ``hold_ended`` behind it.
 - At-least-once: a redelivered input (its offset already applied) changes nothing and gives
-  back the outputs it gave the first time, kept in the slot, so a crash between saving the
-  state and sending the prompts loses no prompt. An ended call leaves a tombstone for that.
+  back the outputs it gave the first time, kept in the slot, and asks again for what the call
+  still waits on (its caller's history, the record of its completed contact), so a crash between
+  saving the state and sending the rest loses nothing. An ended call leaves a tombstone for that.
 """
 
 from collections.abc import Iterable
@@ -53,8 +54,18 @@ class LiveStep:
 
 
 def new_slot(partition: int) -> Slot:
-    return {"partition": partition, "state": None, "waiting": [], "seen": {}, "sent": [],
-            "event_ts": None, "arrived": None, "due": None, "ended": None}  # fmt: skip
+    return {
+        "partition": partition,
+        "state": None,
+        "waiting": [],
+        "seen": {},
+        "sent": [],
+        "event_ts": None,
+        "arrived": None,
+        "due": None,
+        "ended": None,
+        "contact": None,
+    }
 
 
 class LiveCalls:
@@ -70,7 +81,7 @@ class LiveCalls:
     ) -> LiveStep:
         """An event from the input topic."""
         if slot is not None and _seen(slot, source):
-            return LiveStep(slot, _sent(slot, source))
+            return self._again(slot, source)
         slot = slot or new_slot(partition)
         _mark(slot, source)
         if slot["waiting"]:
@@ -82,6 +93,18 @@ class LiveCalls:
                 slot["waiting"].append(event.model_dump_json())
                 return LiveStep(slot, lookup=(key, event))
         return self._apply(slot, source, [event], None)
+
+    def _again(self, slot: Slot, source: Source) -> LiveStep:
+        """What a redelivered input gave before, and the requests still outstanding."""
+        again = LiveStep(slot, _sent(slot, source))
+        started = decode_event(slot["waiting"][0]) if slot["waiting"] else None
+        if isinstance(started, CallStarted):
+            key = self.engine.caller_key(started)
+            again.lookup = (key, started) if key else None
+        if slot.get("contact"):
+            key, ended = slot["contact"]
+            again.contact = (key, datetime.fromisoformat(ended))
+        return again
 
     def on_history(self, slot: Slot | None, history: CallerHistory, source: Source) -> LiveStep:
         """The caller's history, answering this call's lookup: play the waiting events."""
@@ -139,6 +162,8 @@ class LiveCalls:
         slot["arrived"] = self.clock().timestamp()
         if live and state is None:
             slot["ended"] = slot["arrived"]
+        if contact is not None:
+            slot["contact"] = [contact[0], contact[1].isoformat()]
         step_out = self._keep(slot, source, state, outputs)
         step_out.contact = contact
         return step_out
@@ -166,8 +191,12 @@ def _mark(slot: Slot, source: Source) -> None:
 
 
 def _sent(slot: Slot, source: Source) -> list[str]:
-    return [raw for stream, offset, sent in slot["sent"]
-            if stream == source.stream and offset == source.offset for raw in sent]  # fmt: skip
+    return [
+        raw
+        for stream, offset, sent in slot["sent"]
+        if stream == source.stream and offset == source.offset
+        for raw in sent
+    ]
 
 
 def _at(epoch: float) -> datetime:

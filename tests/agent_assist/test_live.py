@@ -156,3 +156,21 @@ def test_same_prompts_as_replay_on_the_demo_calls() -> None:
     for call_id in {json.loads(o)["call_id"] for o in expected}:
         mine = [o for o in worker.outputs if json.loads(o)["call_id"] == call_id]
         assert mine == [o for o in expected if json.loads(o)["call_id"] == call_id]
+
+
+def test_redelivery_asks_again_for_what_the_call_still_waits_on() -> None:
+    worker = Worker(FakeClock(WALL))
+    call = CallScript("c1", T0, customer_id="x")
+    first = worker.live.on_event(None, call.events[0], Source("events", 5), 0)
+    assert first.lookup is not None and first.slot is not None
+    again = worker.live.on_event(first.slot, call.events[0], Source("events", 5), 0)
+    assert again.lookup == first.lookup and again.outputs == []
+    played = worker.live.on_history(
+        again.slot, CallerHistory(customer_id="x"), Source("control", 1)
+    )
+    ended = worker.live.on_event(played.slot, call.end(10), Source("events", 6), 0)
+    assert ended.contact == ("x", T0 + timedelta(seconds=10))
+    assert (
+        worker.live.on_event(ended.slot, call.events[-1], Source("events", 6), 0).contact
+        == ended.contact
+    )

@@ -1,0 +1,307 @@
+"""The Kafka pipeline on the local broker: a raw aiokafka pass-through (the floor) vs the worker.
+
+Run: make bench-pipeline   (starts the broker; or .venv/bin/python benchmarks/pipeline.py)
+For each offered load (events/s over --calls concurrent calls) it prints end-to-end latency
+p50/p99 (event produced -> output received), then the highest sustained throughput of one
+process of each, from a pre-filled backlog, and the worker's ratios to the floor.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from streams.settings import Settings
+from streams.topics import create_topics
+
+CUSTOMER = [
+    "Hi, I'm calling about my bill, it looks higher than usual.",
+    "The internet has not been working since I moved.",
+    "This is ridiculous, I've been waiting for days.",
+    "Okay, that makes sense, thank you.",
+    "I want to speak to a supervisor about this.",
+    "If this isn't fixed I'm cancelling my account.",
+    "This is the third time I'm calling about this.",
+    "I'll be contacting my lawyer.",
+]
+AGENT = ["Let me check that for you.", "uh-huh", "I can see the charge here.", "Anything else?"]
+
+
+def events(calls: int) -> Iterator[dict[str, object]]:
+    """An endless realistic mix: every call starts, then turns rotate across calls."""
+    clocks = [0.0] * calls
+    for n in range(calls):
+        yield {
+            "type": "call_started",
+            "call_id": f"c{n}",
+            "agent_id": f"a{n % 200}",
+            "customer_id": None,
+            "queue": "billing",
+        }
+    turn = 0
+    while True:
+        for n in range(calls):
+            speaker = "customer" if (turn + n) % 2 else "agent"
+            pool = CUSTOMER if speaker == "customer" else AGENT
+            text = pool[(turn * 7 + n) % len(pool)]
+            overlap = 0.8 if speaker == "agent" and (turn + n) % 5 == 0 else 0.0
+            begin = max(clocks[n] - overlap, 0.0)
+            clocks[n] = begin + 2.0
+            yield {
+                "type": "transcript",
+                "call_id": f"c{n}",
+                "speaker": speaker,
+                "text": text,
+                "start": begin,
+                "end": clocks[n],
+            }
+        turn += 1
+
+
+def stamp(event: dict[str, object]) -> bytes:
+    event["ts"] = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return json.dumps(event).encode()
+
+
+async def offer(settings: Settings, topic: str, rate: float, seconds: float, calls: int) -> int:
+    """Send events at ``rate`` per second for ``seconds``, in 10 ms slices."""
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=2)
+    await producer.start()
+    source = events(calls)
+    sent, begin = 0, time.monotonic()
+    try:
+        while (elapsed := time.monotonic() - begin) < seconds:
+            due = int(rate * elapsed) - sent
+            for _ in range(due):
+                event = next(source)
+                await producer.send(topic, stamp(event), key=str(event["call_id"]).encode())
+            sent += max(due, 0)
+            await asyncio.sleep(0.01)
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return sent
+
+
+async def measure(settings: Settings, topic: str, stop: asyncio.Event) -> list[float]:
+    """Latency (ms) of each output: receive time minus the event time it carries."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka_bootstrap,
+        auto_offset_reset="latest",
+        fetch_max_wait_ms=5,
+    )
+    await consumer.start()
+    latencies = []
+    try:
+        while not stop.is_set():
+            batch = await consumer.getmany(timeout_ms=100)
+            now = time.time()
+            for messages in batch.values():
+                for message in messages:
+                    ts = json.loads(message.value)["ts"]
+                    sent = datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
+                    latencies.append((now - sent) * 1000)
+    finally:
+        await consumer.stop()
+    return latencies
+
+
+async def fill_backlog(settings: Settings, topic: str, count: int, calls: int) -> None:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, linger_ms=20, max_batch_size=262144
+    )
+    await producer.start()
+    source = events(calls)
+    try:
+        for _ in range(count):
+            event = next(source)
+            await producer.send(topic, stamp(event), key=str(event["call_id"]).encode())
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def end_offset_total(settings: Settings, topic: str) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(topic)
+        while not partitions:
+            await consumer._client.force_metadata_update()
+            partitions = consumer.partitions_for_topic(topic)
+        offsets = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+        return sum(offsets.values())
+    finally:
+        await consumer.stop()
+
+
+async def drain_rate(settings: Settings, progress_topic: str, backlog: int) -> float:
+    """Records/s written to ``progress_topic`` while a process works through the backlog."""
+    start_total = await end_offset_total(settings, progress_topic)
+    samples: list[tuple[float, int]] = []
+    idle_since = None
+    while True:
+        done = await end_offset_total(settings, progress_topic) - start_total
+        samples.append((time.monotonic(), done))
+        if done >= backlog * 0.98:
+            break
+        if done > 0 and done == samples[-2][1]:
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since > 10:
+                break
+        else:
+            idle_since = None
+        await asyncio.sleep(0.25)
+    moving = [(t, d) for t, d in samples if 0 < d < samples[-1][1]]
+    if len(moving) < 2:
+        return 0.0
+    (t0, d0), (t1, d1) = moving[0], moving[-1]
+    return (d1 - d0) / (t1 - t0) if t1 > t0 else 0.0
+
+
+def settings_for(name: str, partitions: int) -> Settings:
+    tag = f"bench-{name}-{uuid.uuid4().hex[:6]}"
+    return Settings(
+        kafka_bootstrap=os.environ.get("AGENT_ASSIST_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+        app_id=tag,
+        call_events_topic=f"{tag}-in",
+        guidance_topic=f"{tag}-out",
+        dlq_topic=f"{tag}-dlq",
+        profiles_topic=f"{tag}-profiles",
+        partitions=partitions,
+        data_dir=Path(tempfile.mkdtemp()),
+        session_timeout_s=6,
+    )
+
+
+def start(kind: str, settings: Settings, log: Path) -> subprocess.Popen[bytes]:
+    env = os.environ | {
+        f"AGENT_ASSIST_{k.upper()}": str(v)
+        for k, v in settings.model_dump(exclude_none=True).items()
+    }
+    if kind == "worker":
+        command = [str(Path(sys.executable).with_name("agent-assist")), "worker"]
+    else:
+        command = [sys.executable, __file__, "passthrough"]
+    return subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+
+
+async def wait_ready(kind: str, log: Path) -> None:
+    marker = b"[^Worker]: Ready" if kind == "worker" else b"passthrough ready"
+    for _ in range(600):
+        if marker in log.read_bytes():
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError(log.read_text()[-2000:])
+
+
+async def passthrough() -> None:
+    """The floor: consume call events, produce each one unchanged, commit in batches."""
+    settings = Settings()
+    consumer = AIOKafkaConsumer(
+        settings.call_events_topic,
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=settings.app_id,
+        auto_offset_reset="earliest",
+        enable_auto_commit=True,
+        fetch_max_wait_ms=5,
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=1)
+    await consumer.start()
+    await producer.start()
+    print("passthrough ready", flush=True)
+    while True:
+        batch = await consumer.getmany(timeout_ms=100, max_records=2000)
+        futures = [
+            await producer.send(settings.guidance_topic, m.value, key=m.key)
+            for messages in batch.values()
+            for m in messages
+        ]
+        if futures:
+            await asyncio.gather(*futures)
+
+
+async def run(
+    kind: str, loads: list[float], seconds: float, calls: int, backlog: int, partitions: int
+) -> dict[str, object]:
+    settings = settings_for(kind, partitions)
+    await create_topics(settings)
+    log = settings.data_dir / f"{kind}.log"
+    process = start(kind, settings, log)
+    results: dict[str, object] = {}
+    try:
+        await wait_ready(kind, log)
+        await offer(settings, settings.call_events_topic, 200, 2, calls)  # warm up
+        await asyncio.sleep(2)
+        for rate in loads:
+            stop = asyncio.Event()
+            collector = asyncio.create_task(measure(settings, settings.guidance_topic, stop))
+            await asyncio.sleep(0.5)
+            sent = await offer(settings, settings.call_events_topic, rate, seconds, calls)
+            await asyncio.sleep(2)
+            stop.set()
+            latencies = await collector
+            q = statistics.quantiles(latencies, n=100) if len(latencies) > 10 else [0.0] * 99
+            results[f"{rate:.0f}"] = (sent / seconds, len(latencies), q[49], q[98])
+        progress = (
+            settings.guidance_topic if kind == "raw" else f"{settings.app_id}-calls-changelog"
+        )
+        process.terminate()
+        process.wait(30)
+        await fill_backlog(settings, settings.call_events_topic, backlog, calls)
+        process = start(kind, settings, log)
+        results["throughput"] = await drain_rate(settings, progress, backlog)
+    finally:
+        process.terminate()
+        process.wait(30)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("mode", nargs="?", default="bench", choices=["bench", "passthrough"])
+    parser.add_argument("--loads", default="500,2000,5000")
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument("--backlog", type=int, default=60_000)
+    parser.add_argument("--partitions", type=int, default=6)
+    args = parser.parse_args()
+    if args.mode == "passthrough":
+        asyncio.run(passthrough())
+        return
+    loads = [float(x) for x in args.loads.split(",")]
+    print(
+        f"{args.calls} concurrent calls, {args.partitions} partitions, "
+        f"{args.seconds:.0f} s per load"
+    )
+    results = {}
+    for kind in ("raw", "worker"):
+        results[kind] = asyncio.run(
+            run(kind, loads, args.seconds, args.calls, args.backlog, args.partitions)
+        )
+    print(f"{'load ev/s':>10} {'path':>7} {'sent/s':>8} {'outputs':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    for rate in loads:
+        for kind in ("raw", "worker"):
+            sent, n, p50, p99 = results[kind][f"{rate:.0f}"]  # type: ignore[misc]
+            print(f"{rate:>10.0f} {kind:>7} {sent:>8.0f} {n:>8} {p50:>8.1f} {p99:>8.1f}")
+    raw, worker = results["raw"]["throughput"], results["worker"]["throughput"]
+    print(
+        f"max sustained throughput: raw pass-through {raw:,.0f} events/s, "
+        f"worker {worker:,.0f} events/s per process ({worker / raw:.0%} of the floor)"
+    )
+
+
+if __name__ == "__main__":
+    main()
