@@ -8,6 +8,7 @@ import faust
 from agent_assist.clock import Clock, system_clock
 from agent_assist.engine import Engine
 from agent_assist.live import LiveCalls
+from streams import faust_fixes
 from streams.agents import register_agents
 from streams.settings import Settings
 from streams.topics import make_topics
@@ -29,6 +30,7 @@ def broker_credentials(settings: Settings) -> faust.SASLCredentials | faust.SSLC
 
 
 def create_app(settings: Settings, engine: Engine, clock: Clock = system_clock) -> faust.App:
+    faust_fixes.apply()
     datadir = settings.data_dir / settings.app_id
     datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
