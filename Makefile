@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint pytest bench kafka-up kafka-down clean
+.PHONY: demo test lint pytest bench bench-pipeline kafka-up kafka-down clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ kafka-down:
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/escalation_cues.py
+
+bench-pipeline: $(INSTALLED) kafka-up
+	$(BIN)/python benchmarks/pipeline.py
 
 clean:
 	-deploy/kafka/kafka.sh down

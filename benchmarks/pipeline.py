@@ -4,6 +4,7 @@ Run: make bench-pipeline   (starts the broker; or .venv/bin/python benchmarks/pi
 For each offered load (events/s over --calls concurrent calls) it prints end-to-end latency
 p50/p99 (event produced -> output received), then the highest sustained throughput of one
 process of each, from a pre-filled backlog, and the worker's ratios to the floor.
+AGENT_ASSIST_PROCESSING_GUARANTEE=exactly_once measures the worker with transactions.
 """
 
 import argparse
@@ -38,13 +39,13 @@ CUSTOMER = [
 AGENT = ["Let me check that for you.", "uh-huh", "I can see the charge here.", "Anything else?"]
 
 
-def events(calls: int) -> Iterator[dict[str, object]]:
+def events(calls: int, prefix: str = "c") -> Iterator[dict[str, object]]:
     """An endless realistic mix: every call starts, then turns rotate across calls."""
     clocks = [0.0] * calls
     for n in range(calls):
         yield {
             "type": "call_started",
-            "call_id": f"c{n}",
+            "call_id": f"{prefix}{n}",
             "agent_id": f"a{n % 200}",
             "customer_id": None,
             "queue": "billing",
@@ -60,7 +61,7 @@ def events(calls: int) -> Iterator[dict[str, object]]:
             clocks[n] = begin + 2.0
             yield {
                 "type": "transcript",
-                "call_id": f"c{n}",
+                "call_id": f"{prefix}{n}",
                 "speaker": speaker,
                 "text": text,
                 "start": begin,
@@ -75,10 +76,10 @@ def stamp(event: dict[str, object]) -> bytes:
 
 
 async def offer(settings: Settings, topic: str, rate: float, seconds: float, calls: int) -> int:
-    """Send events at ``rate`` per second for ``seconds``, in 10 ms slices."""
+    """Send events of new calls at ``rate`` per second for ``seconds``, in 10 ms slices."""
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=2)
     await producer.start()
-    source = events(calls)
+    source = events(calls, prefix=f"r{rate:.0f}-")
     sent, begin = 0, time.monotonic()
     try:
         while (elapsed := time.monotonic() - begin) < seconds:
@@ -258,15 +259,22 @@ async def run(
         progress = (
             settings.guidance_topic if kind == "raw" else f"{settings.app_id}-calls-changelog"
         )
-        process.terminate()
-        process.wait(30)
+        stop_process(process)
         await fill_backlog(settings, settings.call_events_topic, backlog, calls)
         process = start(kind, settings, log)
         results["throughput"] = await drain_rate(settings, progress, backlog)
     finally:
-        process.terminate()
-        process.wait(30)
+        stop_process(process)
     return results
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def main() -> None:
@@ -282,9 +290,10 @@ def main() -> None:
         asyncio.run(passthrough())
         return
     loads = [float(x) for x in args.loads.split(",")]
+    guarantee = settings_for("check", args.partitions).processing_guarantee
     print(
         f"{args.calls} concurrent calls, {args.partitions} partitions, "
-        f"{args.seconds:.0f} s per load"
+        f"{args.seconds:.0f} s per load, worker {guarantee}"
     )
     results = {}
     for kind in ("raw", "worker"):
