@@ -2,8 +2,10 @@
 
 import json
 import sys
+from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -15,7 +17,7 @@ from agent_assist.engine import Engine
 from agent_assist.playbook import PlaybookError
 from agent_assist.replay import Ignored, Simulator, play
 from agent_assist.sources import LineError, Located, read_events, read_history
-from models import Guidance, GuidanceCleared, InputEvent
+from models import Guidance, GuidanceCleared
 from models.schema import contract_schema
 
 app = typer.Typer(
@@ -24,6 +26,7 @@ app = typer.Typer(
     add_completion=False,
 )
 err_console = Console(stderr=True)
+T = TypeVar("T")
 
 ConfigOption = Annotated[
     Path | None,
@@ -63,33 +66,33 @@ def replay(
     the exit status is then 1.
     """
     engine = build_engine(config)
-    invalid = False
-    located: list[Located[InputEvent]] = []
-    records = []
-    try:
-        for path in files:
-            for item in read_events(path):
-                if isinstance(item, LineError):
-                    invalid = True
-                    print(item, file=sys.stderr)
-                else:
-                    located.append(item)
-        for entry in read_history(history) if history else []:
-            if isinstance(entry, LineError):
-                invalid = True
-                print(entry, file=sys.stderr)
-            else:
-                records.append(entry.value)
-    except OSError as err:
-        _fail(f"{err.filename}: {err.strerror}")
+    located, bad_events = read_reporting(chain.from_iterable(read_events(f) for f in files))
+    records, bad_history = read_reporting(read_history(history)) if history else ([], False)
     where = {id(item.value): item for item in located}
-    for out in play(Simulator(engine, records), (item.value for item in located)):
+    simulator = Simulator(engine, [record.value for record in records])
+    for out in play(simulator, (item.value for item in located)):
         if isinstance(out, Guidance | GuidanceCleared):
             print(out.model_dump_json(), flush=True)
         elif isinstance(out, Ignored):
             origin = where[id(out.event)]
             print(f"{origin.source}:{origin.line}: warning: {out.reason}", file=sys.stderr)
-    raise typer.Exit(1 if invalid else 0)
+    raise typer.Exit(1 if bad_events or bad_history else 0)
+
+
+def read_reporting(lines: Iterable[Located[T] | LineError]) -> tuple[list[Located[T]], bool]:
+    """The valid lines, and whether any was invalid; each invalid one is reported on stderr."""
+    valid: list[Located[T]] = []
+    invalid = False
+    try:
+        for item in lines:
+            if isinstance(item, LineError):
+                invalid = True
+                print(item, file=sys.stderr)
+            else:
+                valid.append(item)
+    except OSError as err:
+        _fail(f"{err.filename}: {err.strerror}")
+    return valid, invalid
 
 
 @app.command()

@@ -1,14 +1,13 @@
 """Kafka commands added to the ``agent-assist`` CLI: worker, produce, tail, profiles."""
 
 import asyncio
-import sys
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from agent_assist.cli import ConfigOption, app, build_engine
-from agent_assist.sources import LineError, read_events, read_history
+from agent_assist.cli import ConfigOption, app, build_engine, read_reporting
+from agent_assist.sources import read_events, read_history
 from streams.settings import Settings
 
 profiles_app = typer.Typer(help="Caller history on the customer-profiles topic.")
@@ -40,14 +39,8 @@ def produce(
     """Send events to the call-events topic (key call_id), keeping their timing."""
     from streams.kafka_io import produce_events
 
-    events, invalid = [], False
-    for item in read_events(file):
-        if isinstance(item, LineError):
-            invalid = True
-            print(item, file=sys.stderr)
-        else:
-            events.append(item.value)
-    sent = asyncio.run(produce_events(Settings(), events, speed))
+    events, invalid = read_reporting(read_events(file))
+    sent = asyncio.run(produce_events(Settings(), [e.value for e in events], speed))
     Console(stderr=True).print(f"sent {sent} events to {Settings().call_events_topic}")
     raise typer.Exit(1 if invalid else 0)
 
@@ -71,13 +64,7 @@ def load_profiles(
     """Publish caller history records to the compacted customer-profiles topic."""
     from streams.kafka_io import publish_profiles
 
-    records, invalid = [], False
-    for item in read_history(file):
-        if isinstance(item, LineError):
-            invalid = True
-            print(item, file=sys.stderr)
-        else:
-            records.append(item.value)
-    asyncio.run(publish_profiles(Settings(), records))
+    records, invalid = read_reporting(read_history(file))
+    asyncio.run(publish_profiles(Settings(), [r.value for r in records]))
     Console(stderr=True).print(f"published {len(records)} profiles")
     raise typer.Exit(1 if invalid else 0)

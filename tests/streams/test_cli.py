@@ -1,0 +1,58 @@
+"""The Kafka commands of the CLI against the real broker (no worker needed)."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agent_assist.testing import CallScript
+from streams.cli import app
+from tests.conftest import T0
+from tests.streams.kafka_harness import collect, delete_topics, env_for, unique_settings
+
+
+@pytest.fixture
+def kafka_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    settings = unique_settings("cli", tmp_path, partitions=2)
+    for name, value in env_for(settings).items():
+        if name.startswith("AGENT_ASSIST_"):
+            monkeypatch.setenv(name, value)
+    yield settings
+    asyncio.run(delete_topics(settings))
+
+
+def test_produce_sends_valid_events_keyed_by_call_and_reports_bad_lines(
+    kafka_env, tmp_path: Path
+) -> None:
+    call = CallScript("cli-1", T0, customer_id="c")
+    call.say("customer", "hello", 1, 2)
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join([*(e.model_dump_json() for e in call.events), "{oops"]) + "\n")
+    result = CliRunner().invoke(app, ["produce", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:3: (json): not valid JSON" in result.stderr
+    sent = asyncio.run(
+        collect(
+            kafka_env.call_events_topic,
+            lambda items: len(items) >= 2,
+            decode=lambda m: (m.key, json.loads(m.value)["type"]),
+        )
+    )
+    assert sent == [(b"cli-1", "call_started"), (b"cli-1", "transcript")]
+
+
+def test_profiles_load_publishes_to_the_compacted_topic(kafka_env, tmp_path: Path) -> None:
+    path = tmp_path / "history.jsonl"
+    path.write_text('{"customer_id": "p-1", "contacts": 3}\n')
+    result = CliRunner().invoke(app, ["profiles", "load", str(path)])
+    assert result.exit_code == 0, result.output
+    records = asyncio.run(
+        collect(
+            kafka_env.profiles_topic,
+            lambda items: len(items) >= 1,
+            decode=lambda m: (m.key, json.loads(m.value)["contacts"]),
+        )
+    )
+    assert records == [(b"p-1", 3)]
