@@ -101,7 +101,7 @@ class LiveCalls:
         if isinstance(started, CallStarted):
             key = self.engine.caller_key(started)
             again.lookup = (key, started) if key else None
-        if slot.get("contact"):
+        if slot["contact"]:
             key, ended = slot["contact"]
             again.contact = (key, datetime.fromisoformat(ended))
         return again
