@@ -1,6 +1,8 @@
-"""Kafka commands added to the ``agent-assist`` CLI: worker, produce, tail, profiles."""
+"""Commands added to the ``agent-assist`` CLI: worker, produce, tail, profiles, transcribe."""
 
 import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -55,6 +57,32 @@ def tail(
     from streams.kafka_io import follow_guidance
 
     asyncio.run(follow_guidance(Settings(), as_json, from_beginning, agent))
+
+
+@app.command()
+def transcribe(
+    file: Annotated[Path, typer.Argument(help="WAV: stereo (agent left, customer right) or mono.")],
+    call_id: Annotated[str | None, typer.Option(help="Default: the file name.")] = None,
+    call_start: Annotated[
+        datetime | None, typer.Option(help="When the call started (UTC); default now.")
+    ] = None,
+    speaker: Annotated[str, typer.Option(help="Who speaks on a mono file.")] = "customer",
+    model: Annotated[Path | None, typer.Option(help="Vosk model folder.")] = None,
+) -> None:
+    """Transcribe a recording offline to transcript events (JSON Lines), no Kafka needed."""
+    from streams.asr import load_model, transcribe_wav
+
+    if speaker not in ("agent", "customer"):
+        raise typer.BadParameter("speaker must be agent or customer")
+    try:
+        vosk_model = load_model(model or Settings().vosk_model)
+        start = (call_start or datetime.now(UTC)).replace(tzinfo=UTC)
+        events = transcribe_wav(file, vosk_model, call_id or file.stem, start, speaker)  # type: ignore[arg-type]
+    except (FileNotFoundError, ValueError, EOFError) as err:
+        Console(stderr=True).print(f"[red]error:[/] {err}", highlight=False)
+        raise typer.Exit(2) from None
+    for event in events:
+        print(event.model_dump_json())
 
 
 @profiles_app.command("load")

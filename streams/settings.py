@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     session_timeout_s: float = Field(default=10, gt=0)
     heartbeat_interval_s: float = Field(default=1, gt=0)
     log_level: str = "info"
+    vosk_model: Path | None = Field(default=None, description="Unpacked Vosk model folder.")
+    asr_threads: int = Field(default=2, ge=1, description="Threads that run Vosk decoding.")
+    asr_partial_interval_s: float = Field(default=1.0, gt=0)
+    asr_idle_timeout_s: float = Field(default=10, gt=0, description="Flush a silent stream.")
 
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
