@@ -1,5 +1,6 @@
 """The wire contract, version 1: events in, guidance out. Public API; no I/O."""
 
+from models.audio import AudioChunk
 from models.events import (
     EVENT_TYPES,
     SCHEMA_VERSION,
@@ -25,6 +26,7 @@ from models.timestamps import Timestamp, format_ts
 __all__ = [
     "EVENT_TYPES",
     "SCHEMA_VERSION",
+    "AudioChunk",
     "CallEnded",
     "CallStarted",
     "CallerHistory",

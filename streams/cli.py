@@ -1,4 +1,4 @@
-"""Commands added to the ``agent-assist`` CLI: worker, produce, tail, profiles, transcribe."""
+"""Commands added to the ``agent-assist`` CLI: workers, produce, tail, profiles, transcribe."""
 
 import asyncio
 from datetime import UTC, datetime
@@ -57,6 +57,22 @@ def tail(
     from streams.kafka_io import follow_guidance
 
     asyncio.run(follow_guidance(Settings(), as_json, from_beginning, agent))
+
+
+@app.command("asr-worker")
+def asr_worker() -> None:
+    """Run a speech worker: call-audio in, transcript events out to call-events."""
+    import logging
+
+    from streams.stt_worker import run_asr_worker
+
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="[%(asctime)s] %(message)s")
+    try:
+        asyncio.run(run_asr_worker(settings))
+    except FileNotFoundError as err:
+        Console(stderr=True).print(f"[red]error:[/] {err}", highlight=False)
+        raise typer.Exit(2) from None
 
 
 @app.command()

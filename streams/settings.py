@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     guidance_topic: str = "guidance"
     dlq_topic: str = "call-events-dlq"
     profiles_topic: str = "customer-profiles"
+    audio_topic: str = "call-audio"
+    audio_dlq_topic: str = "call-audio-dlq"
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     store: str = Field(
         default="memory://", description="faust table store: memory:// or rocksdb://"

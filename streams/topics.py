@@ -41,6 +41,8 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
         settings.caller_topic,
         settings.guidance_topic,
         settings.dlq_topic,
+        settings.audio_topic,
+        settings.audio_dlq_topic,
     ]
     specs = [NewTopic(n, settings.partitions, settings.replication_factor) for n in names]
     compacted = {"cleanup.policy": "compact"}

@@ -63,12 +63,19 @@ def partition_of(key: str, partitions: int) -> int:
 class WorkerProcess:
     """``agent-assist worker`` as a real OS process, its log in a file."""
 
-    def __init__(self, settings: Settings, log: Path, **env: str):
-        self.settings, self.log_path = settings, log
+    def __init__(
+        self,
+        settings: Settings,
+        log: Path,
+        command: str = "worker",
+        ready: bytes = b"[^Worker]: Ready",
+        **env: str,
+    ):
+        self.settings, self.log_path, self.ready = settings, log, ready
         cli = Path(sys.executable).with_name("agent-assist")
         self.log = log.open("ab")
         self.proc = subprocess.Popen(
-            [str(cli), "worker"],
+            [str(cli), command],
             env=env_for(settings, **env),
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -77,7 +84,7 @@ class WorkerProcess:
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if b"[^Worker]: Ready" in self.log_path.read_bytes():
+            if self.ready in self.log_path.read_bytes():
                 return
             if self.proc.poll() is not None:
                 raise RuntimeError(f"worker exited:\n{self.log_path.read_text()[-3000:]}")
