@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from streams.asr import load_model, to_pcm16, transcribe_wav
+from streams.asr import SpeechStream, load_model, to_pcm16, transcribe_wav
 from streams.cli import app
 
 DATA = Path(__file__).parent / "data"
@@ -75,3 +75,41 @@ def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "no Vosk model at" in result.stderr and "AGENT_ASSIST_VOSK_MODEL" in result.stderr
+
+
+class FakeRecognizer:
+    """Stands in for KaldiRecognizer to pin down SpeechStream's own bookkeeping."""
+
+    def __init__(self, model: object, rate: int) -> None:
+        self.finals = {6: '{"text": "hello there", "result": [{"start": 0.5, "end": 1.4}]}'}
+        self.calls = 0
+
+    def SetWords(self, on: bool) -> None:
+        assert on
+
+    def AcceptWaveform(self, pcm: bytes) -> bool:
+        self.calls += 1
+        return self.calls in self.finals
+
+    def Result(self) -> str:
+        return self.finals[self.calls]
+
+    def PartialResult(self) -> str:
+        return '{"partial": "hel"}'
+
+    def FinalResult(self) -> str:
+        return '{"text": ""}'
+
+
+def test_partials_are_throttled_and_finals_carry_word_times() -> None:
+    stream = SpeechStream(
+        None, "c1", "agent", 8000, START, partial_every_s=1.0, recognizer=FakeRecognizer
+    )
+    quarter = b"\x00\x00" * 2000
+    events = [e for _ in range(8) for e in stream.accept(quarter)]
+    assert [(e.final, e.text, e.start, e.end) for e in events] == [
+        (False, "hel", 0.0, 1.0),
+        (True, "hello there", 0.5, 1.4),
+        (False, "hel", 1.4, 2.0),
+    ]
+    assert stream.position_s == 2.0 and stream.finish() == []
