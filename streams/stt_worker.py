@@ -40,6 +40,8 @@ class Channel:
 
 
 class AsrWorker:
+    """Routes audio chunks to their channel's queue; each channel decodes in its own task."""
+
     def __init__(self, settings: Settings, model: Any):
         self.settings, self.model = settings, model
         self.channels: dict[tuple[str, str], Channel] = {}
@@ -58,7 +60,9 @@ class AsrWorker:
         key = (call_id, chunk.speaker)
         channel = self.channels.get(key)
         expected = channel.next_seq if channel else 0
-        if not call_id or chunk.seq != expected:
+        if not call_id:
+            return await self.dead_letter(message, "key: missing, must be the call_id")
+        if chunk.seq != expected:
             return await self.dead_letter(message, f"seq: out of order, expected {expected}")
         if channel and (chunk.sample_rate, chunk.encoding) != (
             channel.chunk.sample_rate,
