@@ -144,7 +144,10 @@ async def collect(
     decode: Callable[[Any], Any] = lambda m: json.loads(m.value),
 ) -> list[Any]:
     """Read a topic from the start until ``done(items)`` or the timeout."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=BOOTSTRAP, auto_offset_reset="earliest")
+    # A short metadata age: a topic created a moment ago is picked up within a second.
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=BOOTSTRAP, auto_offset_reset="earliest", metadata_max_age_ms=1000
+    )
     await consumer.start()
     items: list[Any] = []
     deadline = asyncio.get_running_loop().time() + timeout
