@@ -19,7 +19,7 @@ from streams.messages import (
     control_adapter,
 )
 from streams.settings import Settings
-from streams.topics import Topics
+from streams.topics import Topics, dead_letter_headers
 
 log = logging.getLogger(__name__)
 COUNTED_CALLS = 16
@@ -43,16 +43,10 @@ def register_agents(
             message.offset,
             reason,
         )
-        headers = {
-            "error": reason,
-            "source_topic": message.topic,
-            "source_partition": str(message.partition),
-            "source_offset": str(message.offset),
-        }
         await topics.dlq.send(
             key=message.key,
             value=message.value or b"",
-            headers={k: v.encode() for k, v in headers.items()},
+            headers=dead_letter_headers(message, reason),
         )
 
     async def apply(call_id: str, step: LiveStep, partition: int) -> None:

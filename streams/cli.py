@@ -41,9 +41,10 @@ def produce(
     """Send events to the call-events topic (key call_id), keeping their timing."""
     from streams.kafka_io import produce_events
 
+    settings = Settings()
     events, invalid = read_reporting(read_events(file))
-    sent = asyncio.run(produce_events(Settings(), [e.value for e in events], speed))
-    Console(stderr=True).print(f"sent {sent} events to {Settings().call_events_topic}")
+    sent = asyncio.run(produce_events(settings, [e.value for e in events], speed))
+    Console(stderr=True).print(f"sent {sent} events to {settings.call_events_topic}")
     raise typer.Exit(1 if invalid else 0)
 
 

@@ -2,7 +2,8 @@
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from rich.console import Console
@@ -14,12 +15,22 @@ from streams.settings import Settings
 from streams.topics import create_topics
 
 
-async def produce_events(settings: Settings, events: Sequence[InputEvent], speed: float) -> int:
-    """Send in event-time order, pausing (gap / speed) between events when speed > 0."""
+@asynccontextmanager
+async def producer_for(settings: Settings) -> AsyncIterator[AIOKafkaProducer]:
+    """A started producer, the topics created first; flushed and stopped on the way out."""
     await create_topics(settings)
     producer = AIOKafkaProducer(**settings.aiokafka_options(), linger_ms=5)
     await producer.start()
     try:
+        yield producer
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def produce_events(settings: Settings, events: Sequence[InputEvent], speed: float) -> int:
+    """Send in event-time order, pausing (gap / speed) between events when speed > 0."""
+    async with producer_for(settings) as producer:
         previous = None
         for event in sorted(events, key=event_order):
             if speed > 0 and previous is not None:
@@ -30,26 +41,17 @@ async def produce_events(settings: Settings, events: Sequence[InputEvent], speed
                 event.model_dump_json().encode(),
                 key=event.call_id.encode(),
             )
-        await producer.flush()
-    finally:
-        await producer.stop()
     return len(events)
 
 
 async def publish_profiles(settings: Settings, records: Sequence[CallerHistory]) -> None:
-    await create_topics(settings)
-    producer = AIOKafkaProducer(**settings.aiokafka_options())
-    await producer.start()
-    try:
+    async with producer_for(settings) as producer:
         for record in records:
             await producer.send(
                 settings.profiles_topic,
                 record.model_dump_json().encode(),
                 key=record.customer_id.encode(),
             )
-        await producer.flush()
-    finally:
-        await producer.stop()
 
 
 async def follow_guidance(

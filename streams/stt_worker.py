@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from models import AudioChunk, Transcript
 from streams.asr import SpeechStream, load_model, to_pcm16
 from streams.settings import Settings
-from streams.topics import create_topics
+from streams.topics import create_topics, dead_letter_headers
 
 log = logging.getLogger(__name__)
 END = None
@@ -120,13 +120,7 @@ class AsrWorker:
             message.offset,
             reason,
         )
-        source = [
-            ("error", reason),
-            ("source_topic", message.topic),
-            ("source_partition", str(message.partition)),
-            ("source_offset", str(message.offset)),
-        ]
-        headers = list(message.headers or ()) + [(k, v.encode()) for k, v in source]
+        headers = list(message.headers or ()) + dead_letter_headers(message, reason)
         await self.producer.send(
             self.settings.audio_dlq_topic, message.value or b"", key=message.key, headers=headers
         )

@@ -1,6 +1,7 @@
 """Topic names, their creation, and the faust topic objects the agents read and write."""
 
 from dataclasses import dataclass
+from typing import Any
 
 import faust
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -79,3 +80,14 @@ async def create_topics(settings: Settings) -> list[str]:
         return [spec.name for spec in missing]
     finally:
         await admin.close()
+
+
+def dead_letter_headers(message: Any, reason: str) -> list[tuple[str, bytes]]:
+    """What a dead-letter copy adds to a message: why, and where it came from."""
+    fields = [
+        ("error", reason),
+        ("source_topic", message.topic),
+        ("source_partition", str(message.partition)),
+        ("source_offset", str(message.offset)),
+    ]
+    return [(name, value.encode()) for name, value in fields]
