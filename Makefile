@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint pytest bench bench-pipeline kafka-up kafka-down clean
+.PHONY: demo test lint pytest tools bench bench-pipeline kafka-up kafka-down clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,10 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-pytest: $(INSTALLED)
+tools:
+	deploy/tools/install.sh
+
+pytest: $(INSTALLED) tools
 	@if deploy/kafka/kafka.sh status >/dev/null 2>&1; then \
 		$(BIN)/python -m pytest; \
 	else \

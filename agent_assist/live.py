@@ -41,6 +41,17 @@ class Source:
 
 
 @dataclass(slots=True)
+class Observed:
+    """What happened to a call in one step, for metrics (the step may hold a whole call)."""
+
+    queue: str | None = None
+    started: list[str | None] = field(default_factory=list)
+    """Engagement stage of each call that began (None: caller unknown)."""
+    holds: list[float] = field(default_factory=list)
+    """Length in seconds of each hold that ended."""
+
+
+@dataclass(slots=True)
 class LiveStep:
     """What to do after one input: store ``slot`` (None: delete it) and send the rest."""
 
@@ -51,6 +62,7 @@ class LiveStep:
     """(caller key, call_started): ask for this caller's history."""
     contact: tuple[str, datetime] | None = None
     """(caller key, end time): a contact of this caller completed."""
+    observed: Observed = field(default_factory=Observed)
 
 
 def new_slot(partition: int) -> Slot:
@@ -97,6 +109,7 @@ class LiveCalls:
     def _again(self, slot: Slot, source: Source) -> LiveStep:
         """What a redelivered input gave before, and the requests still outstanding."""
         again = LiveStep(slot, _sent(slot, source))
+        again.observed.queue = slot["state"]["queue"] if slot["state"] else None
         started = decode_event(slot["waiting"][0]) if slot["waiting"] else None
         if isinstance(started, CallStarted):
             key = self.engine.caller_key(started)
@@ -148,14 +161,17 @@ class LiveCalls:
         outputs: list[OutputEvent] = []
         contact = None
         live = state is not None
+        observed = Observed(queue=state.queue if state else None)
         for event in events:
             if state is not None:
                 caught_up = self.engine.advance(state, event.ts)
                 outputs += caught_up.outputs
                 state = caught_up.state
+            held = state.hold_started if state else None  # the engine updates state in place
             step: Step = self.engine.on_event(state, event, history)
             outputs += step.outputs
             contact = step.completed_contact or contact
+            _observe(observed, state is None, held, step.state, event)
             state = step.state
             live = live or state is not None
             slot["event_ts"] = max(slot["event_ts"] or 0.0, event.ts.timestamp())
@@ -166,6 +182,7 @@ class LiveCalls:
             slot["contact"] = [contact[0], contact[1].isoformat()]
         step_out = self._keep(slot, source, state, outputs)
         step_out.contact = contact
+        step_out.observed = observed
         return step_out
 
     def _keep(
@@ -176,9 +193,26 @@ class LiveCalls:
         sent = [out.model_dump_json() for out in outputs]
         if sent:
             slot["sent"] = [*slot["sent"], [source.stream, source.offset, sent]][-KEEP_SENT:]
+        observed = Observed(queue=state.queue if state else None)
         if state is None and slot["ended"] is None and not slot["waiting"]:
-            return LiveStep(None, sent)
-        return LiveStep(slot, sent)
+            return LiveStep(None, sent, observed=observed)
+        return LiveStep(slot, sent, observed=observed)
+
+
+def _observe(
+    observed: Observed,
+    new: bool,
+    held: datetime | None,
+    state: CallState | None,
+    event: InputEvent,
+) -> None:
+    """Note what one event did: ``new`` if the call had no state, ``held`` its hold start."""
+    if new and state is not None:
+        observed.started.append(state.stage)
+    if held is not None and (state is None or state.hold_started is None):
+        observed.holds.append((event.ts - held).total_seconds())
+    if state is not None:
+        observed.queue = state.queue
 
 
 def _seen(slot: Slot, source: Source) -> bool:

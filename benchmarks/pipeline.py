@@ -190,8 +190,9 @@ def settings_for(name: str, partitions: int) -> Settings:
 def start(kind: str, settings: Settings, log: Path) -> subprocess.Popen[bytes]:
     env = os.environ | {
         f"AGENT_ASSIST_{k.upper()}": str(v)
-        for k, v in settings.model_dump(exclude_none=True).items()
+        for k, v in settings.model_dump(exclude_none=True, exclude={"queues"}).items()
     }
+    env |= {"AGENT_ASSIST_HTTP_HOST": "127.0.0.1", "AGENT_ASSIST_HTTP_PORT": "0"}
     if kind == "worker":
         command = [str(Path(sys.executable).with_name("agent-assist")), "worker"]
     else:

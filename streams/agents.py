@@ -1,6 +1,7 @@
 """The stream agents: bytes in, the engine, guidance out. No detection rules live here."""
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import faust
@@ -9,7 +10,6 @@ from pydantic import ValidationError
 from agent_assist.decoding import InvalidEvent, decode_event
 from agent_assist.live import LiveCalls, LiveStep, Source
 from models import CallerHistory, caller_history_adapter
-from streams import metrics
 from streams.messages import (
     Contact,
     HistoryReply,
@@ -18,6 +18,7 @@ from streams.messages import (
     caller_adapter,
     control_adapter,
 )
+from streams.metrics import DetectionMetrics
 from streams.settings import Settings
 from streams.topics import Topics, dead_letter_headers
 
@@ -33,9 +34,15 @@ def register_agents(
     calls: faust.Table,
     callers: faust.Table,
     live: LiveCalls,
+    metrics: DetectionMetrics,
 ) -> None:
-    async def send_dlq(message: Any, reason: str) -> None:
-        metrics.INVALID_EVENTS.labels(reason=reason.split(":", 1)[0]).inc()
+    def owned() -> set[int]:
+        """Partitions this worker processes (a table also holds standby copies of others)."""
+        actives = app.assignor.assigned_actives()
+        return {tp.partition for tp in actives if tp.topic == settings.call_events_topic}
+
+    async def send_dlq(message: Any, source: str, reason: str) -> None:
+        metrics.invalid.labels(source, reason.split(":", 1)[0]).inc()
         log.warning(
             "invalid message at %s[%s]@%s: %s",
             message.topic,
@@ -49,13 +56,17 @@ def register_agents(
             headers=dead_letter_headers(message, reason),
         )
 
-    async def apply(call_id: str, step: LiveStep, partition: int) -> None:
+    async def apply(call_id: str, step: LiveStep, partition: int, trigger: Trigger) -> None:
         for raw in step.outputs:
             await topics.guidance.send(key=call_id.encode(), value=raw.encode())
-        metrics.PROMPTS.inc(len(step.outputs))
+        metrics.observe(step.observed)
+        waited = live.clock().timestamp() - trigger.since
+        metrics.outputs(step.outputs, step.observed.queue, trigger.name, waited)
         if step.lookup:
             key, _ = step.lookup
-            lookup = Lookup(caller_key=key, call_id=call_id, partition=partition)
+            lookup = Lookup(
+                caller_key=key, call_id=call_id, partition=partition, since=trigger.since
+            )
             await topics.callers.send(key=key.encode(), value=lookup.model_dump_json().encode())
         if step.contact:
             key, ended = step.contact
@@ -71,27 +82,31 @@ def register_agents(
     async def process_calls(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             message = event.message
+            arrived = message.timestamp  # seconds (faust converts Kafka's milliseconds)
             if message.topic == settings.control_topic:
                 control = control_adapter.validate_json(event.value)
                 slot = calls.get(control.call_id)
                 source = Source("control", message.offset)
                 if isinstance(control, HistoryReply):
                     step = live.on_history(slot, control.history, source)
+                    trigger = Trigger("history", control.since or arrived)
                 else:
                     step = live.on_tick(slot, source)
-                await apply(control.call_id, step, message.partition)
+                    trigger = Trigger("timer", control.since or arrived)
+                await apply(control.call_id, step, message.partition, trigger)
                 continue
             try:
                 call_event = decode_event(event.value or b"")
             except InvalidEvent as err:
-                await send_dlq(message, str(err))
+                await send_dlq(message, "events", str(err))
                 continue
-            metrics.EVENTS.labels(type=call_event.type).inc()
+            metrics.events.labels(call_event.type).inc()
             slot = calls.get(call_event.call_id)
             step = live.on_event(
                 slot, call_event, Source("events", message.offset), message.partition
             )
-            await apply(call_event.call_id, step, message.partition)
+            trigger = Trigger("event", arrived)
+            await apply(call_event.call_id, step, message.partition, trigger)
 
     @app.agent(topics.callers_in, name="resolve_callers")
     async def resolve_callers(stream: faust.StreamT[bytes]) -> None:
@@ -101,7 +116,9 @@ def register_agents(
                 try:
                     profile = caller_history_adapter.validate_json(event.value or b"")
                 except ValidationError as err:
-                    await send_dlq(message, f"customer profile: {err.errors()[0]['msg']}")
+                    problem = err.errors()[0]
+                    field = ".".join(map(str, problem["loc"])) or "(json)"
+                    await send_dlq(message, "profiles", f"{field}: {problem['msg']}")
                     continue
                 entry = callers.get(profile.customer_id) or {"counted": []}
                 callers[profile.customer_id] = entry | {"history": profile.model_dump(mode="json")}
@@ -114,7 +131,7 @@ def register_agents(
                 else CallerHistory(customer_id=request.caller_key)
             )
             if isinstance(request, Lookup):
-                reply = HistoryReply(call_id=request.call_id, history=history)
+                reply = HistoryReply(call_id=request.call_id, history=history, since=request.since)
                 await topics.control.send(
                     key=request.call_id.encode(),
                     partition=request.partition,
@@ -131,12 +148,52 @@ def register_agents(
     @app.timer(interval=settings.tick_interval_s, name="tick_due_calls")
     async def tick_due_calls() -> None:
         now = live.clock().timestamp()
+        mine = owned()
         for call_id, slot in list(calls.items()):
             due = live.wall_due(slot)
-            if due is None or due > now or ticked.get(call_id) == due:
+            if slot["partition"] not in mine or due is None or due > now:
+                continue
+            if ticked.get(call_id) == due:
                 continue
             ticked[call_id] = due
-            tick = Tick(call_id=call_id).model_dump_json().encode()
+            tick = Tick(call_id=call_id, since=due).model_dump_json().encode()
             await topics.control.send(key=call_id.encode(), value=tick, partition=slot["partition"])
         for call_id in [c for c in ticked if c not in calls]:
             del ticked[call_id]
+
+    @app.timer(interval=settings.lag_interval_s, name="measure")
+    async def measure() -> None:
+        """Live-call gauges from the table, and the lag of every input partition we own."""
+        mine = owned()
+        metrics.live(
+            slot["state"]
+            for slot in list(calls.values())
+            if slot["partition"] in mine and slot["state"]
+        )
+        sources = {
+            settings.call_events_topic,
+            settings.control_topic,
+            settings.caller_topic,
+            settings.profiles_topic,
+        }
+        tps = [tp for tp in app.assignor.assigned_actives() if tp.topic in sources]
+        if not tps:
+            metrics.consumer_lag({})
+            return
+        ends = await app.consumer.highwaters(*tps)
+        committed = app.monitor.tp_committed_offsets
+        lags = {}
+        for tp in tps:
+            done = committed.get(tp)
+            if done is None:
+                done = await app.consumer.position(tp) or 0
+            lags[(tp.topic, tp.partition)] = max(ends.get(tp, 0) - done, 0)
+        metrics.consumer_lag(lags)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """What caused a step (event, timer or history) and when, in epoch seconds."""
+
+    name: str
+    since: float

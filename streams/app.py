@@ -3,17 +3,28 @@
 Run a worker: ``agent-assist worker`` (or ``python -m streams worker``).
 """
 
+import logging
+import os
+import threading
+from typing import Any
+
 import faust
+import mode
+from aiohttp import web
+from prometheus_client import CollectorRegistry
 
 from agent_assist.clock import Clock, system_clock
 from agent_assist.engine import Engine
 from agent_assist.live import LiveCalls
 from streams import faust_fixes
 from streams.agents import register_agents
+from streams.metrics import DetectionMetrics
+from streams.probes import start_probes
 from streams.settings import Settings
 from streams.topics import make_topics
 
 JSON = faust.Schema(key_serializer="json", value_serializer="json")
+log = logging.getLogger(__name__)
 
 
 def broker_credentials(settings: Settings) -> faust.SASLCredentials | faust.SSLCredentials | None:
@@ -29,7 +40,12 @@ def broker_credentials(settings: Settings) -> faust.SASLCredentials | faust.SSLC
     return faust.SSLCredentials(context) if context else None
 
 
-def create_app(settings: Settings, engine: Engine, clock: Clock = system_clock) -> faust.App:
+def create_app(
+    settings: Settings,
+    engine: Engine,
+    clock: Clock = system_clock,
+    registry: CollectorRegistry | None = None,
+) -> faust.App:
     faust_fixes.apply()
     datadir = settings.data_dir / settings.app_id
     datadir.mkdir(parents=True, exist_ok=True)
@@ -51,5 +67,58 @@ def create_app(settings: Settings, engine: Engine, clock: Clock = system_clock) 
     calls = app.Table("calls", partitions=settings.partitions, schema=JSON)
     callers = app.Table("callers", partitions=settings.partitions, schema=JSON)
     topics = make_topics(app, settings)
-    register_agents(app, settings, topics, calls, callers, LiveCalls(engine, clock))
+    registry = registry or CollectorRegistry()
+    metrics = DetectionMetrics(registry, settings.queues)
+    register_agents(app, settings, topics, calls, callers, LiveCalls(engine, clock), metrics)
+    serve_probes(app, settings, registry)
     return app
+
+
+def serve_probes(app: faust.App, settings: Settings, registry: CollectorRegistry) -> None:
+    """/metrics, /healthz and /readyz, up from start-up until the worker has stopped."""
+
+    def readiness() -> tuple[bool, dict[str, Any]]:
+        recovered = app.tables.recovery.completed.is_set()
+        ready = recovered and not app.rebalancing and not app.in_recovery
+        actives = app.assignor.assigned_actives()
+        partitions = sorted(
+            tp.partition for tp in actives if tp.topic == settings.call_events_topic
+        )
+        return ready, {"partitions": partitions, "recovered": recovered}
+
+    @app.service
+    class Probes(mode.Service):
+        runner: web.AppRunner | None = None
+
+        async def on_start(self) -> None:
+            self.runner = await start_probes(
+                registry, readiness, settings.http_host, settings.http_port
+            )
+
+        async def on_stop(self) -> None:
+            if self.runner:
+                await self.runner.cleanup()
+
+
+class Worker(faust.Worker):
+    """faust's worker with a deadline on shutdown: a stop that hangs must not stall a rollout.
+
+    On SIGTERM faust stops the agents (finishing the event in hand), commits offsets, leaves
+    the group and flushes the producer. If that takes longer than ``shutdown_timeout_s``, the
+    process exits with status 1; the uncommitted events are then processed again elsewhere.
+    """
+
+    def __init__(self, app: faust.App, shutdown_timeout_s: float, **kwargs: Any):
+        super().__init__(app, **kwargs)
+        self.shutdown_timeout_s = shutdown_timeout_s
+
+    def _on_sigterm(self) -> None:
+        watchdog = threading.Timer(self.shutdown_timeout_s, self._give_up)
+        watchdog.daemon = True
+        watchdog.start()
+        super()._on_sigterm()
+
+    def _give_up(self) -> None:
+        log.error("shutdown took over %ss: exiting without a clean stop", self.shutdown_timeout_s)
+        logging.shutdown()
+        os._exit(1)

@@ -19,9 +19,7 @@ app.add_typer(profiles_app, name="profiles")
 @app.command()
 def worker(config: ConfigOption = None) -> None:
     """Run a stream worker; start several to share the partitions."""
-    import faust
-
-    from streams.app import create_app
+    from streams.app import Worker, create_app
     from streams.topics import create_topics
 
     settings = Settings()
@@ -30,7 +28,9 @@ def worker(config: ConfigOption = None) -> None:
     asyncio.set_event_loop(loop)
     loop.run_until_complete(create_topics(settings))
     faust_app = create_app(settings, engine)
-    faust.Worker(faust_app, loop=loop, loglevel=settings.log_level).execute_from_commandline()
+    Worker(
+        faust_app, settings.shutdown_timeout_s, loop=loop, loglevel=settings.log_level
+    ).execute_from_commandline()
 
 
 @app.command()

@@ -6,6 +6,11 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from models import CallerHistory, Timestamp
 
+Since = Annotated[
+    float | None,
+    Field(description="Epoch seconds of what triggered this: for the prompt latency metric."),
+]
+
 
 class HistoryReply(BaseModel):
     """To a call's partition: the caller's history its lookup asked for."""
@@ -13,6 +18,7 @@ class HistoryReply(BaseModel):
     kind: Literal["history"] = "history"
     call_id: str
     history: CallerHistory
+    since: Since = None
 
 
 class Tick(BaseModel):
@@ -20,6 +26,7 @@ class Tick(BaseModel):
 
     kind: Literal["tick"] = "tick"
     call_id: str
+    since: Since = None
 
 
 class Lookup(BaseModel):
@@ -29,6 +36,7 @@ class Lookup(BaseModel):
     caller_key: str
     call_id: str
     partition: int
+    since: Since = None
 
 
 class Contact(BaseModel):

@@ -1,9 +1,184 @@
-"""Prometheus metrics of the workers, declared in one place."""
+"""Prometheus metrics of the workers, built per registry so each test gets its own.
 
-from prometheus_client import Counter
+Names follow Prometheus conventions (``agent_assist_`` prefix, base units, ``_total`` on
+counters). Labels only take bounded values: event types, prompt kinds and severities, engagement
+stages, the queues named in ``Settings.queues`` (any other queue is ``other``), partitions.
+Never a call, agent or caller.
+"""
 
-EVENTS = Counter("agent_assist_events_consumed_total", "Valid call events consumed.", ["type"])
-INVALID_EVENTS = Counter(
-    "agent_assist_invalid_events_total", "Messages sent to the dead-letter topic.", ["reason"]
-)
-PROMPTS = Counter("agent_assist_outputs_total", "Guidance and clear events produced.")
+import json
+from collections import Counter as Tally
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from agent_assist.live import Observed
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+HOLD_BUCKETS = (15, 30, 60, 90, 120, 180, 300, 600, 1200)
+RTF_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 5)
+NO_QUEUE = "none"
+OTHER_QUEUE = "other"
+
+
+class Queues:
+    """Maps a call's queue to a label value from a fixed set."""
+
+    def __init__(self, known: Collection[str]):
+        self.known = frozenset(known)
+
+    def __call__(self, queue: str | None) -> str:
+        if queue is None:
+            return NO_QUEUE
+        return queue if queue in self.known else OTHER_QUEUE
+
+
+class DetectionMetrics:
+    """What the detection worker reports: input, prompts, holds, live calls, lag."""
+
+    def __init__(self, registry: CollectorRegistry, queues: Collection[str] = ()):
+        self.queue = Queues(queues)
+        self.events = Counter(
+            "agent_assist_events_consumed_total",
+            "Valid call events consumed, by type.",
+            ["type"],
+            registry=registry,
+        )
+        self.invalid = Counter(
+            "agent_assist_invalid_events_total",
+            "Messages sent to a dead-letter topic, by input and the field at fault.",
+            ["input", "reason"],
+            registry=registry,
+        )
+        self.prompts = Counter(
+            "agent_assist_prompts_total",
+            "Guidance prompts sent to agents.",
+            ["kind", "severity", "queue"],
+            registry=registry,
+        )
+        self.cleared = Counter(
+            "agent_assist_prompts_cleared_total",
+            "Prompts withdrawn because their reason went away.",
+            ["queue"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "agent_assist_prompt_latency_seconds",
+            "From the triggering event's arrival in Kafka (or a timer's due time) to the "
+            "prompt being handed to the producer.",
+            ["trigger"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.holds = Histogram(
+            "agent_assist_hold_duration_seconds",
+            "Length of each finished hold, in call time.",
+            ["queue"],
+            buckets=HOLD_BUCKETS,
+            registry=registry,
+        )
+        self.calls = Counter(
+            "agent_assist_calls_started_total",
+            "Calls whose caller history was resolved, by engagement stage.",
+            ["stage", "queue"],
+            registry=registry,
+        )
+        self.active_calls = Gauge(
+            "agent_assist_active_calls",
+            "Live calls on this worker's partitions.",
+            ["queue"],
+            registry=registry,
+        )
+        self.active_holds = Gauge(
+            "agent_assist_active_holds",
+            "Calls on hold right now, on this worker's partitions.",
+            ["queue"],
+            registry=registry,
+        )
+        self.lag = Gauge(
+            "agent_assist_consumer_lag_messages",
+            "Messages in an input partition not yet committed by this worker's group.",
+            ["topic", "partition"],
+            registry=registry,
+        )
+
+    def outputs(
+        self, outputs: Iterable[str], queue: str | None, trigger: str, waited: float
+    ) -> None:
+        """Count output events (JSON) and how long after their trigger they were sent."""
+        label = self.queue(queue)
+        for raw in outputs:
+            out = json.loads(raw)
+            if out["type"] == "guidance":
+                self.prompts.labels(out["kind"], out["severity"], label).inc()
+            else:
+                self.cleared.labels(label).inc()
+            self.latency.labels(trigger).observe(max(waited, 0.0))
+
+    def observe(self, observed: Observed) -> None:
+        """Count the calls that began and the holds that ended in one step."""
+        queue = self.queue(observed.queue)
+        for stage in observed.started:
+            self.calls.labels(stage or "unknown", queue).inc()
+        for seconds in observed.holds:
+            self.holds.labels(queue).observe(max(seconds, 0.0))
+
+    def live(self, states: Iterable[Mapping[str, Any]]) -> None:
+        """Set the live-call gauges from the states of the calls this worker owns."""
+        calls: Tally[str] = Tally()
+        holds: Tally[str] = Tally()
+        for state in states:
+            queue = self.queue(state["queue"])
+            calls[queue] += 1
+            holds[queue] += 1 if state["hold_started"] else 0
+        for gauge, tally in ((self.active_calls, calls), (self.active_holds, holds)):
+            gauge.clear()
+            for queue in {NO_QUEUE, *self.queue.known} | set(tally):
+                gauge.labels(queue).set(tally[queue])
+
+    def consumer_lag(self, lags: Mapping[tuple[str, int], int]) -> None:
+        """Replace the lag series with this worker's current partitions."""
+        self.lag.clear()
+        for (topic, partition), lag in lags.items():
+            self.lag.labels(topic, str(partition)).set(lag)
+
+
+class SpeechMetrics:
+    """What the speech worker reports: decoding speed, transcript lag, live streams."""
+
+    def __init__(self, registry: CollectorRegistry):
+        self.invalid = Counter(
+            "agent_assist_invalid_events_total",
+            "Messages sent to a dead-letter topic, by input and the field at fault.",
+            ["input", "reason"],
+            registry=registry,
+        )
+        self.audio = Counter(
+            "agent_assist_asr_audio_seconds_total",
+            "Seconds of call audio decoded.",
+            registry=registry,
+        )
+        self.transcripts = Counter(
+            "agent_assist_asr_transcripts_total",
+            "Transcript events published, final or partial.",
+            ["final"],
+            registry=registry,
+        )
+        self.rtf = Histogram(
+            "agent_assist_asr_real_time_factor",
+            "Decoding time divided by audio duration, per chunk (below 1 keeps up).",
+            buckets=RTF_BUCKETS,
+            registry=registry,
+        )
+        self.transcript_lag = Histogram(
+            "agent_assist_asr_transcript_lag_seconds",
+            "From the end of the speech (call time) to its transcript being published.",
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.streams = Gauge(
+            "agent_assist_asr_live_streams",
+            "Speaker channels being decoded right now.",
+            registry=registry,
+        )

@@ -2,10 +2,10 @@
 
 import ssl
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     session_timeout_s: float = Field(default=10, gt=0)
     heartbeat_interval_s: float = Field(default=1, gt=0)
     log_level: str = "info"
+    http_host: str = Field(default="0.0.0.0", description="Where /metrics and probes listen.")
+    http_port: int = Field(default=8080, ge=0, le=65535, description="0: any free port.")
+    queues: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description="Queues that get their own metric label (comma-separated); others: other.",
+    )
+    shutdown_timeout_s: float = Field(
+        default=20, gt=0, description="Longest a clean stop may take after SIGTERM."
+    )
+    lag_interval_s: float = Field(default=5, gt=0, description="How often lag is measured.")
     vosk_model: Path | None = Field(default=None, description="Unpacked Vosk model folder.")
     asr_threads: int = Field(default=2, ge=1, description="Threads that run Vosk decoding.")
     asr_partial_interval_s: float = Field(default=1.0, gt=0)
@@ -44,6 +54,13 @@ class Settings(BaseSettings):
     ssl_cafile: Path | None = None
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
+
+    @field_validator("queues", mode="before")
+    @classmethod
+    def _split_queues(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [q.strip() for q in value.split(",") if q.strip()]
+        return value
 
     @property
     def control_topic(self) -> str:

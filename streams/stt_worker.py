@@ -15,17 +15,22 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
+from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from models import AudioChunk, Transcript
 from streams.asr import SpeechStream, load_model, to_pcm16
+from streams.metrics import SpeechMetrics
+from streams.probes import start_probes
 from streams.settings import Settings
 from streams.topics import create_topics, dead_letter_headers
 
 log = logging.getLogger(__name__)
 END = None
 """Queued after a channel's last chunk: flush and free its recognizer."""
+Audio = tuple[bytes, float]
+"""PCM and when its chunk arrived (monotonic), for the transcript lag metric."""
 
 
 @dataclass
@@ -36,14 +41,14 @@ class Channel:
     chunk: AudioChunk
     next_seq: int = 1
     last_seen: float = field(default_factory=time.monotonic)
-    queue: asyncio.Queue[bytes | None] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[Audio | None] = field(default_factory=asyncio.Queue)
 
 
 class AsrWorker:
     """Routes audio chunks to their channel's queue; each channel decodes in its own task."""
 
-    def __init__(self, settings: Settings, model: Any):
-        self.settings, self.model = settings, model
+    def __init__(self, settings: Settings, model: Any, metrics: SpeechMetrics):
+        self.settings, self.model, self.metrics = settings, model, metrics
         self.channels: dict[tuple[str, str], Channel] = {}
         self.pool = ThreadPoolExecutor(settings.asr_threads, thread_name_prefix="vosk")
         self.producer = AIOKafkaProducer(**settings.aiokafka_options(), linger_ms=5)
@@ -85,27 +90,39 @@ class AsrWorker:
         else:
             channel.next_seq += 1
             channel.last_seen = time.monotonic()
-        channel.queue.put_nowait(pcm)
+        channel.queue.put_nowait((pcm, time.monotonic()))
+        self.metrics.streams.set(len(self.channels))
         if chunk.end_of_stream:
             self.close(key)
 
     def close(self, key: tuple[str, str]) -> None:
         self.channels.pop(key).queue.put_nowait(END)
+        self.metrics.streams.set(len(self.channels))
 
     async def decode(self, channel: Channel) -> None:
         loop = asyncio.get_running_loop()
+        arrived = time.monotonic()
         while True:
-            pcm = await channel.queue.get()
-            if pcm is END:
+            audio = await channel.queue.get()
+            if audio is END:
                 events = await loop.run_in_executor(self.pool, channel.stream.finish)
             else:
+                pcm, arrived = audio
+                began = time.monotonic()
                 events = await loop.run_in_executor(self.pool, channel.stream.accept, pcm)
-            await self.publish(events)
-            if pcm is END:
+                seconds = len(pcm) / 2 / channel.chunk.sample_rate
+                self.metrics.audio.inc(seconds)
+                if seconds:
+                    self.metrics.rtf.observe((time.monotonic() - began) / seconds)
+            await self.publish(events, arrived)
+            if audio is END:
                 return
 
-    async def publish(self, events: list[Transcript]) -> None:
+    async def publish(self, events: list[Transcript], arrived: float) -> None:
+        """Send transcripts; ``arrived``: when the audio that completed them came in."""
         for event in events:
+            self.metrics.transcripts.labels(str(event.final).lower()).inc()
+            self.metrics.transcript_lag.observe(time.monotonic() - arrived)
             await self.producer.send(
                 self.settings.call_events_topic,
                 event.model_dump_json().encode(),
@@ -113,6 +130,7 @@ class AsrWorker:
             )
 
     async def dead_letter(self, message: Any, reason: str) -> None:
+        self.metrics.invalid.labels("audio", reason.split(":", 1)[0]).inc()
         log.warning(
             "audio chunk to DLQ (%s[%s]@%s): %s",
             message.topic,
@@ -130,13 +148,13 @@ class AsrWorker:
         for key in [k for k, c in self.channels.items() if c.last_seen < limit]:
             self.close(key)
 
-    async def run(self, stop: asyncio.Event) -> None:
+    async def run(self, stop: asyncio.Event, assignment: "Assignment") -> None:
         consumer = AIOKafkaConsumer(
-            self.settings.audio_topic,
             **self.settings.aiokafka_options(),
             group_id=f"{self.settings.app_id}-asr",
             auto_offset_reset="earliest",
         )
+        consumer.subscribe([self.settings.audio_topic], listener=assignment)
         await consumer.start()
         await self.producer.start()
         log.info("asr worker ready")
@@ -149,7 +167,8 @@ class AsrWorker:
                 self.flush_idle()
             for key in list(self.channels):
                 self.close(key)
-            await asyncio.gather(*self.tasks)
+            drain = asyncio.gather(*self.tasks)
+            await asyncio.wait_for(drain, self.settings.shutdown_timeout_s)
             await self.producer.flush()
         finally:
             await consumer.stop()
@@ -163,11 +182,35 @@ def _reason(err: Exception) -> str:
     return f"payload: {err}"
 
 
+class Assignment(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Tracks the group's assignment: the worker is ready while it holds one."""
+
+    def __init__(self) -> None:
+        self.partitions: list[int] | None = None
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        self.partitions = None
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        self.partitions = sorted(tp.partition for tp in assigned)
+
+    def readiness(self) -> tuple[bool, dict[str, Any]]:
+        return self.partitions is not None, {"partitions": self.partitions or []}
+
+
 async def run_asr_worker(settings: Settings) -> None:
-    model = load_model(settings.vosk_model)
-    await create_topics(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await AsrWorker(settings, model).run(stop)
+    registry = CollectorRegistry()
+    assignment = Assignment()
+    probes = await start_probes(
+        registry, assignment.readiness, settings.http_host, settings.http_port
+    )
+    try:
+        model = load_model(settings.vosk_model)
+        await create_topics(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await AsrWorker(settings, model, SpeechMetrics(registry)).run(stop, assignment)
+    finally:
+        await probes.cleanup()

@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -42,6 +44,8 @@ def unique_settings(name: str, tmp: Path, **overrides: Any) -> Settings:
         guidance_topic=f"{tag}-guidance",
         dlq_topic=f"{tag}-dlq",
         profiles_topic=f"{tag}-profiles",
+        audio_topic=f"{tag}-audio",
+        audio_dlq_topic=f"{tag}-audio-dlq",
         data_dir=tmp,
         session_timeout_s=6,
         **overrides,
@@ -51,8 +55,15 @@ def unique_settings(name: str, tmp: Path, **overrides: Any) -> Settings:
 def env_for(settings: Settings, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGENT_ASSIST_")}
     for name, value in settings.model_dump(exclude_none=True).items():
-        env[f"AGENT_ASSIST_{name.upper()}"] = str(value)
+        text = ",".join(value) if isinstance(value, list) else str(value)
+        env[f"AGENT_ASSIST_{name.upper()}"] = text
     return env | extra
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def partition_of(key: str, partitions: int) -> int:
@@ -61,7 +72,7 @@ def partition_of(key: str, partitions: int) -> int:
 
 
 class WorkerProcess:
-    """``agent-assist worker`` as a real OS process, its log in a file."""
+    """``agent-assist worker`` as a real OS process, its log in a file, probes on ``port``."""
 
     def __init__(
         self,
@@ -72,11 +83,13 @@ class WorkerProcess:
         **env: str,
     ):
         self.settings, self.log_path, self.ready = settings, log, ready
+        self.port = free_port()
         cli = Path(sys.executable).with_name("agent-assist")
         self.log = log.open("ab")
+        probes = {"AGENT_ASSIST_HTTP_HOST": "127.0.0.1", "AGENT_ASSIST_HTTP_PORT": str(self.port)}
         self.proc = subprocess.Popen(
             [str(cli), command],
-            env=env_for(settings, **env),
+            env=env_for(settings, **probes, **env),
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
@@ -90,6 +103,15 @@ class WorkerProcess:
                 raise RuntimeError(f"worker exited:\n{self.log_path.read_text()[-3000:]}")
             time.sleep(0.2)
         raise TimeoutError(f"worker not ready:\n{self.log_path.read_text()[-3000:]}")
+
+    def get(self, path: str) -> tuple[int, str]:
+        """GET a path of the worker's probe server: (status, body)."""
+        url = f"http://127.0.0.1:{self.port}{path}"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)

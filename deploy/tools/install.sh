@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Tools the test suite runs for real, installed when missing (make test calls this):
+# - Prometheus and promtool (Debian package), for the alert-rule and dashboard tests;
+# - the `docker compose` CLI plugin, built from its Go module into .cache/docker, so that
+#   `DOCKER_CONFIG=.cache/docker docker compose config` validates deploy/compose.yaml
+#   (this machine has a Docker client and no engine; Debian's compose plugin is not packaged).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+COMPOSE_VERSION=v2.40.3
+PLUGIN=.cache/docker/cli-plugins/docker-compose
+
+sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+  echo "installing prometheus (Debian package)"
+  sudo_if_needed apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq prometheus >/dev/null
+fi
+
+if [ ! -x "$PLUGIN" ]; then
+  echo "building the docker compose plugin $COMPOSE_VERSION (a few minutes, once)"
+  work=.cache/compose-src
+  rm -rf "$work" && mkdir -p "$work" "$(dirname "$PLUGIN")"
+  # The module's go.mod has exclude directives, so `go install pkg@version` refuses it:
+  # download the module and build inside it.
+  src=$(go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')
+  cp -r "$src/." "$work" && chmod -R u+w "$work"
+  (cd "$work" && go build -trimpath \
+    -ldflags "-X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" \
+    -o "$OLDPWD/$PLUGIN" ./cmd)
+  rm -rf "$work"
+fi

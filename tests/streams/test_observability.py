@@ -1,0 +1,266 @@
+"""Metrics end to end: workers fed with the demo calls, scraped by a real Prometheus.
+
+Every PromQL expression of the Grafana dashboards runs against that Prometheus and must return
+data, and every alert rule must evaluate without error: dashboards, alerts and code cannot drift
+apart silently.
+"""
+
+import asyncio
+import json
+import shutil
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agent_assist.config import EngineConfig
+from agent_assist.demo import load_demo
+from agent_assist.engine import Engine
+from agent_assist.replay import event_order, replay
+from streams.kafka_io import publish_profiles
+from streams.settings import Settings
+from streams.topics import create_topics
+from tests.streams.kafka_harness import (
+    WorkerProcess,
+    collect,
+    delete_topics,
+    free_port,
+    send_events,
+    send_raw,
+    unique_settings,
+)
+from tests.streams.test_asr_worker import DATA, channels, chunks, interleave, send_with_headers
+
+DEPLOY = Path(__file__).parents[2] / "deploy"
+DASHBOARDS = sorted((DEPLOY / "grafana" / "dashboards").glob("*.json"))
+QUEUES = "billing,moves,sales"  # the demo's tech_support call is counted as "other"
+GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$queue": ".*"}
+
+
+def dashboard_expressions() -> list[tuple[str, str]]:
+    """(where, expr) for every query target of every dashboard panel."""
+    found = []
+    for path in DASHBOARDS:
+        for panel in json.loads(path.read_text())["panels"]:
+            for target in panel["targets"]:
+                found.append((f"{path.name}: {panel['title']}", target["expr"]))
+    return found
+
+
+def grafana_to_promql(expr: str) -> str:
+    for variable, value in GRAFANA_VARIABLES.items():
+        expr = expr.replace(variable, value)
+    assert "$" not in expr, f"unknown Grafana variable in {expr}"
+    return expr
+
+
+class Prometheus:
+    """A real Prometheus server on loopback, scraping the given targets every second."""
+
+    def __init__(self, tmp: Path, jobs: dict[str, list[int]]):
+        self.port = free_port()
+        config = {
+            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+            "rule_files": [str(DEPLOY / "prometheus" / "alerts.yml")],
+            "scrape_configs": [
+                {
+                    "job_name": job,
+                    "static_configs": [{"targets": [f"127.0.0.1:{p}" for p in ports]}],
+                }
+                for job, ports in jobs.items()
+            ],
+        }
+        (tmp / "prometheus.yml").write_text(yaml.safe_dump(config))
+        self.log = (tmp / "prometheus.log").open("wb")
+        self.proc = subprocess.Popen(
+            [
+                shutil.which("prometheus") or "prometheus",
+                f"--config.file={tmp / 'prometheus.yml'}",
+                f"--storage.tsdb.path={tmp / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def api(self, path: str, **params: str) -> Any:
+        url = f"http://127.0.0.1:{self.port}/api/v1/{path}?{urllib.parse.urlencode(params)}"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as err:
+            return json.load(err)
+
+    def query(self, expr: str) -> Any:
+        return self.api("query", query=expr)
+
+    def value(self, expr: str) -> float:
+        result = self.query(expr)["data"]["result"]
+        return float(result[0]["value"][1]) if result else float("nan")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(20)
+        self.log.close()
+
+
+def wait_for(check: Any, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def floor(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> Iterator[dict[str, Any]]:
+    """Two detection workers, a speech worker and Prometheus, fed with the demo calls."""
+    tmp = tmp_path_factory.mktemp("observability")
+    settings = unique_settings("obs", tmp, partitions=2, queues=QUEUES.split(","))
+    asyncio.run(create_topics(settings))
+    workers = [WorkerProcess(settings, tmp / f"worker-{n}.log") for n in range(2)]
+    speech = WorkerProcess(
+        settings,
+        tmp / "speech.log",
+        command="asr-worker",
+        ready=b"asr worker ready",
+        AGENT_ASSIST_VOSK_MODEL=str(model_path),
+        AGENT_ASSIST_CALL_EVENTS_TOPIC=f"{settings.app_id}-transcripts",
+    )
+    prometheus = Prometheus(
+        tmp,
+        {
+            "agent-assist-detection": [w.port for w in workers],
+            "agent-assist-speech": [speech.port],
+        },
+    )
+    try:
+        for worker in [*workers, speech]:
+            worker.wait_ready()
+        asyncio.run(feed(settings))
+        yield {"settings": settings, "workers": workers, "speech": speech, "prom": prometheus}
+    finally:
+        prometheus.stop()
+        for worker in [*workers, speech]:
+            assert worker.stop() == 0, worker.log_path.read_text()[-2000:]
+        asyncio.run(delete_topics(settings))
+
+
+async def feed(settings: Settings) -> None:
+    events, history = load_demo()
+    await publish_profiles(settings, history)
+    changelog = f"{settings.app_id}-callers-changelog"
+    await collect(changelog, lambda items: len(items) >= len(history), decode=lambda m: m.key)
+    await send_events(settings, sorted(events, key=event_order))
+    await send_raw(settings.call_events_topic, [(b"broken", b'{"type": "transcript"}')])
+    left, right = channels(DATA / "two-speakers-8k.wav")
+    audio = interleave(
+        chunks("audio-call", "agent", left, 8000, "pcm_s16le", 4000),
+        chunks("audio-call", "customer", right, 8000, "pcm_s16le", 4000),
+    )
+    await send_with_headers(settings.audio_topic, audio)
+
+
+def expected_outputs() -> list[dict[str, Any]]:
+    events, history = load_demo()
+    outputs = replay(Engine(EngineConfig()), events, history)
+    return [json.loads(o.model_dump_json()) for o in outputs]
+
+
+def test_probes_answer_on_every_worker(floor: dict[str, Any]) -> None:
+    for worker in [*floor["workers"], floor["speech"]]:
+        assert worker.get("/healthz") == (200, '{"status": "alive"}')
+        status, body = wait_for(lambda w=worker: w.get("/readyz")[0] == 200 and w.get("/readyz"))
+        assert status == 200 and json.loads(body)["status"] == "ready"
+    owned = [json.loads(w.get("/readyz")[1])["partitions"] for w in floor["workers"]]
+    assert sorted(owned[0] + owned[1]) == [0, 1]  # each partition on exactly one worker
+    status, text = floor["workers"][0].get("/metrics")
+    assert status == 200 and "# TYPE agent_assist_prompts_total counter" in text
+
+
+def test_counts_match_what_the_workers_did(floor: dict[str, Any]) -> None:
+    prom: Prometheus = floor["prom"]
+    events, _ = load_demo()
+    guidance = [o for o in expected_outputs() if o["type"] == "guidance"]
+    checks = {
+        "sum(agent_assist_events_consumed_total)": len(events),
+        'sum(agent_assist_invalid_events_total{input="events"})': 1,
+        "sum(agent_assist_prompts_total)": len(guidance),
+        'sum(agent_assist_prompts_total{kind="long_hold"})': sum(
+            o["kind"] == "long_hold" for o in guidance
+        ),
+        # demo-002 is in the tech_support queue, not in QUEUES
+        'sum(agent_assist_prompts_total{queue="other"})': sum(
+            o["call_id"] == "demo-002" for o in guidance
+        ),
+        "sum(agent_assist_calls_started_total)": len({e.call_id for e in events}),
+        "sum(agent_assist_hold_duration_seconds_count)": sum(
+            e.type == "hold_started" for e in events
+        ),
+        "sum(agent_assist_active_calls)": 0,  # every demo call has ended
+    }
+
+    def found() -> dict[str, float]:
+        return {query: prom.value(query) for query in checks}
+
+    wait_for(lambda: found() == checks)
+    assert found() == checks
+
+
+def test_every_dashboard_query_returns_data(floor: dict[str, Any]) -> None:
+    prom: Prometheus = floor["prom"]
+    expressions = dashboard_expressions()
+    assert len(expressions) >= 20
+
+    def empty() -> list[str]:
+        missing = []
+        for where, expr in expressions:
+            answer = prom.query(grafana_to_promql(expr))
+            assert answer["status"] == "success", f"{where}: {expr}: {answer.get('error')}"
+            if not answer["data"]["result"]:
+                missing.append(f"{where}: {expr}")
+        return missing
+
+    wait_for(lambda: not empty(), timeout=90)
+    assert empty() == []
+
+
+def test_queue_variable_lists_the_configured_queues(floor: dict[str, Any]) -> None:
+    values = floor["prom"].api("label/queue/values")["data"]
+    assert set(values) == {"billing", "moves", "sales", "other", "none"}
+
+
+def test_labels_never_carry_calls_agents_or_callers(floor: dict[str, Any]) -> None:
+    events, history = load_demo()
+    private = {e.call_id for e in events} | {getattr(e, "agent_id", "") for e in events}
+    private |= {h.customer_id for h in history} | {"audio-call", "broken"}
+    series = floor["prom"].api("series", **{"match[]": '{__name__=~"agent_assist_.*"}'})["data"]
+    assert series, "no agent_assist series scraped"
+    for labels in series:
+        assert not private & set(labels.values()), labels
+
+
+def test_every_alert_rule_evaluates(floor: dict[str, Any]) -> None:
+    prom: Prometheus = floor["prom"]
+
+    def rules() -> list[dict[str, Any]]:
+        groups = prom.api("rules")["data"]["groups"]
+        return [rule for group in groups for rule in group["rules"]]
+
+    wait_for(
+        lambda: rules() and all(r.get("lastEvaluation", "0001").startswith("20") for r in rules())
+    )
+    defined = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())
+    names = {rule["alert"] for group in defined["groups"] for rule in group["rules"]}
+    assert {r["name"] for r in rules()} == names
+    unhealthy = [(r["name"], r.get("lastError")) for r in rules() if r["health"] != "ok"]
+    assert unhealthy == []
+    active = {a["labels"]["alertname"] for a in prom.api("alerts")["data"]["alerts"]}
+    assert "AgentAssistWorkerDown" not in active  # every worker is up
