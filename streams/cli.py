@@ -34,6 +34,19 @@ def worker(config: ConfigOption = None) -> None:
 
 
 @app.command()
+def topics() -> None:
+    """Create the topics the workers use (idempotent); refuse on a partition mismatch."""
+    from streams.topics import create_topics, topic_specs
+
+    settings = Settings()
+    created = asyncio.run(create_topics(settings))
+    for spec in topic_specs(settings):
+        state = "created" if spec.name in created else "exists"
+        config = ", ".join(f"{k}={v}" for k, v in (spec.topic_configs or {}).items())
+        print(f"{state:8} {spec.name} partitions={spec.num_partitions} {config}".rstrip())
+
+
+@app.command()
 def produce(
     file: Annotated[str, typer.Argument(help="JSON Lines event file; - for stdin.")],
     speed: Annotated[float, typer.Option(help="Times real time; 0 sends at once.", min=0)] = 0,

@@ -9,6 +9,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from streams.settings import Settings
 
 RAW = {"key_serializer": "raw", "value_serializer": "raw"}
+TOPIC_ALREADY_EXISTS = 36
+"""Kafka's error code when another worker created the topic a moment earlier."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,15 @@ async def create_topics(settings: Settings) -> list[str]:
         specs = topic_specs(settings)
         missing = [spec for spec in specs if spec.name not in existing]
         if missing:
-            await admin.create_topics(missing)
+            response = await admin.create_topics(missing)
+            failed = [
+                f"{topic}: {message or code}"
+                for topic, code, *rest in response.topic_errors
+                for message in [rest[0] if rest else None]
+                if code not in (0, TOPIC_ALREADY_EXISTS)
+            ]
+            if failed:
+                raise SystemExit("could not create topics: " + "; ".join(failed))
         present = [spec.name for spec in specs if spec.name in existing]
         for described in await admin.describe_topics(present) if present else []:
             count = len(described["partitions"])

@@ -56,3 +56,21 @@ def test_profiles_load_publishes_to_the_compacted_topic(kafka_env, tmp_path: Pat
         )
     )
     assert records == [(b"p-1", 3)]
+
+
+def test_topics_creates_once_and_names_what_the_broker_refused(
+    kafka_env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = CliRunner().invoke(app, ["topics"])
+    assert first.exit_code == 0, first.output
+    assert f"created  {kafka_env.call_events_topic} partitions=2" in first.stdout
+    assert f"{kafka_env.profiles_topic} partitions=2 cleanup.policy=compact" in first.stdout
+    again = CliRunner().invoke(app, ["topics"])
+    assert again.exit_code == 0 and "created" not in again.stdout
+    assert f"exists   {kafka_env.guidance_topic} partitions=2" in again.stdout
+    monkeypatch.setenv("AGENT_ASSIST_GUIDANCE_TOPIC", f"{kafka_env.app_id}-guidance-rf3")
+    monkeypatch.setenv("AGENT_ASSIST_REPLICATION_FACTOR", "3")
+    refused = CliRunner().invoke(app, ["topics"])
+    assert refused.exit_code == 1
+    assert "could not create topics" in refused.output
+    assert "replication factor of 3 cannot be reached" in refused.output
