@@ -14,8 +14,13 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[streams,dev]"
 	touch $@
 
+# make demo DESKTOP=1: the same calls with each agent's page in the browser (no broker).
 demo: $(INSTALLED)
+ifdef DESKTOP
+	$(BIN)/agent-assist desktop --demo
+else
 	$(BIN)/agent-assist demo
+endif
 
 test: lint pytest
 

@@ -12,6 +12,7 @@ from models.events import (
     Transcript,
     input_event_adapter,
 )
+from models.feedback import FeedbackAction, GuidanceFeedback
 from models.guidance import (
     Guidance,
     GuidanceCleared,
@@ -30,8 +31,10 @@ __all__ = [
     "CallEnded",
     "CallStarted",
     "CallerHistory",
+    "FeedbackAction",
     "Guidance",
     "GuidanceCleared",
+    "GuidanceFeedback",
     "GuidanceKind",
     "HoldEnded",
     "HoldStarted",

@@ -1,6 +1,7 @@
 """Commands added to the ``agent-assist`` CLI: workers, produce, tail, profiles, transcribe."""
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -71,6 +72,49 @@ def tail(
     from streams.kafka_io import follow_guidance
 
     asyncio.run(follow_guidance(Settings(), as_json, from_beginning, agent))
+
+
+@app.command()
+def desktop(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Play the embedded demo calls; no broker.")
+    ] = False,
+    speed: Annotated[float, typer.Option(help="Demo speed, times real time.", min=0)] = 8.0,
+    port: Annotated[int, typer.Option(help="Demo port (the gateway uses its settings).")] = 8000,
+    config: ConfigOption = None,
+) -> None:
+    """Serve each agent's live prompts in the browser: from Kafka, or the embedded demo."""
+    import logging
+
+    from streams.desktop_run import run_demo_desktop, run_kafka_desktop
+
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="[%(asctime)s] %(message)s")
+    if demo:
+        main = run_demo_desktop(build_engine(config), speed, "127.0.0.1", port)
+    else:
+        main = run_kafka_desktop(settings)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main)
+
+
+@app.command("desktop-link")
+def desktop_link(
+    agent: Annotated[str, typer.Argument(help="The agent id, as in call_started.")],
+    base_url: Annotated[str, typer.Option(help="Where the gateway is reached.")] = (
+        "http://localhost:8080"
+    ),
+) -> None:
+    """Print the link that opens this agent's desk (signed with AGENT_ASSIST_DESKTOP_SECRET)."""
+    from urllib.parse import quote
+
+    from streams.desktop import desk_token
+
+    secret = Settings().desktop_secret
+    if secret is None:
+        raise typer.BadParameter("set AGENT_ASSIST_DESKTOP_SECRET")
+    token = desk_token(secret.get_secret_value(), agent)
+    print(f"{base_url.rstrip('/')}/agents/{quote(agent, safe='')}?token={token}")
 
 
 @app.command("asr-worker")

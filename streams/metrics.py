@@ -182,3 +182,20 @@ class SpeechMetrics:
             "Speaker channels being decoded right now.",
             registry=registry,
         )
+
+
+class DesktopMetrics:
+    """What the desktop gateway reports: open pages and agents' feedback on prompts."""
+
+    def __init__(self, registry: CollectorRegistry):
+        self.pages = Gauge(
+            "agent_assist_desktop_pages",
+            "Agent pages connected right now.",
+            registry=registry,
+        )
+        self.feedback = Counter(
+            "agent_assist_desktop_feedback_total",
+            "Agents' feedback on prompts: helpful, not_helpful or dismissed, by prompt kind.",
+            ["kind", "action"],
+            registry=registry,
+        )

@@ -46,6 +46,7 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
         settings.dlq_topic,
         settings.audio_topic,
         settings.audio_dlq_topic,
+        settings.feedback_topic,
     ]
     specs = [NewTopic(n, settings.partitions, settings.replication_factor) for n in names]
     compacted = {"cleanup.policy": "compact"}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tools the test suite runs for real, installed when missing (make test calls this):
 # - Prometheus and promtool (Debian package), for the alert-rule and dashboard tests;
+# - Chromium (Debian package), which the desktop tests drive headless through Playwright;
 # - the `docker compose` CLI plugin, built from its Go module into .cache/docker, so that
 #   `DOCKER_CONFIG=.cache/docker docker compose config` validates deploy/compose.yaml
 #   (this machine has a Docker client and no engine; Debian's compose plugin is not packaged).
@@ -11,10 +12,13 @@ PLUGIN=.cache/docker/cli-plugins/docker-compose
 
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
-  echo "installing prometheus (Debian package)"
+missing=()
+command -v prometheus >/dev/null && command -v promtool >/dev/null || missing+=(prometheus)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} (Debian packages)"
   sudo_if_needed apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq prometheus >/dev/null
+  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if [ ! -x "$PLUGIN" ]; then

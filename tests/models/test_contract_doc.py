@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from agent_assist.decoding import decode_event
-from models import EVENT_TYPES, caller_history_adapter, output_event_adapter
+from models import EVENT_TYPES, GuidanceFeedback, caller_history_adapter, output_event_adapter
 
 DOC = Path(__file__).parents[2] / "docs" / "contract.md"
 
@@ -24,8 +24,16 @@ def test_examples_validate_and_cover_every_message_type() -> None:
             decode_event(raw)
         elif kind in ("guidance", "guidance_cleared"):
             output_event_adapter.validate_json(raw)
+        elif kind == "guidance_feedback":
+            GuidanceFeedback.model_validate_json(raw)
         else:
             caller_history_adapter.validate_json(raw)
             kind = "caller_history"
         seen.add(kind)
-    assert seen == {*EVENT_TYPES, "guidance", "guidance_cleared", "caller_history"}
+    assert seen == {
+        *EVENT_TYPES,
+        "guidance",
+        "guidance_cleared",
+        "guidance_feedback",
+        "caller_history",
+    }

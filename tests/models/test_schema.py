@@ -17,6 +17,11 @@ def test_schema_command_prints_every_event_type() -> None:
     assert inputs == {"call_started", "transcript", "hold_started", "hold_ended", "call_ended"}
     assert set(schema["outputs"]["discriminator"]["mapping"]) == {"guidance", "guidance_cleared"}
     assert "contacts" in schema["caller_history"]["properties"]
+    assert set(schema["feedback"]["properties"]["action"]["enum"]) == {
+        "helpful",
+        "not_helpful",
+        "dismissed",
+    }
 
 
 def test_published_schema_matches_the_models() -> None:

@@ -46,6 +46,7 @@ def unique_settings(name: str, tmp: Path, **overrides: Any) -> Settings:
         profiles_topic=f"{tag}-profiles",
         audio_topic=f"{tag}-audio",
         audio_dlq_topic=f"{tag}-audio-dlq",
+        feedback_topic=f"{tag}-feedback",
         data_dir=tmp,
         session_timeout_s=6,
         **overrides,
@@ -80,15 +81,16 @@ class WorkerProcess:
         log: Path,
         command: str = "worker",
         ready: bytes = b"[^Worker]: Ready",
+        port: int | None = None,
         **env: str,
     ):
         self.settings, self.log_path, self.ready = settings, log, ready
-        self.port = free_port()
+        self.port = port or free_port()
         cli = Path(sys.executable).with_name("agent-assist")
         self.log = log.open("ab")
         probes = {"AGENT_ASSIST_HTTP_HOST": "127.0.0.1", "AGENT_ASSIST_HTTP_PORT": str(self.port)}
         self.proc = subprocess.Popen(
-            [str(cli), command],
+            [str(cli), *command.split()],
             env=env_for(settings, **probes, **env),
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -105,13 +107,15 @@ class WorkerProcess:
         raise TimeoutError(f"worker not ready:\n{self.log_path.read_text()[-3000:]}")
 
     def get(self, path: str) -> tuple[int, str]:
-        """GET a path of the worker's probe server: (status, body)."""
+        """GET a path of the worker's probe server: (status, body); status 0: no answer."""
         url = f"http://127.0.0.1:{self.port}{path}"
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as err:
             return err.code, err.read().decode()
+        except urllib.error.URLError:  # not listening (yet, or any more)
+            return 0, ""
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)

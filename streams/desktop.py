@@ -1,0 +1,209 @@
+"""The agent desktop gateway: each agent's live prompts in the browser, over Server-Sent Events.
+
+``GET /agents/{agent_id}?token=...`` is the page; it follows ``/agents/{agent_id}/events``.
+Each SSE event carries an id (``<gateway epoch>:<sequence>``): a browser that reconnects sends
+the last one back (``Last-Event-ID``) and gets exactly what it missed; after a gateway restart
+(another epoch) it gets the agent's kept events again and the page skips prompts it already
+shows. The token is an HMAC of the agent id, so one agent's link never opens another's prompts;
+the integrator's desktop, which knows who is logged in, builds the link
+(``agent-assist desktop-link``). Feedback clicks become ``guidance_feedback`` events.
+"""
+
+import asyncio
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic import BaseModel, ValidationError
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from agent_assist.clock import Clock, system_clock
+from agent_assist.desk import DeskEvent, DeskFeed
+from agent_assist.replay import Ignored
+from models import FeedbackAction, GuidanceFeedback, InputEvent, OutputEvent
+from streams.metrics import DesktopMetrics
+from streams.probes import Readiness
+
+FeedbackSink = Callable[[GuidanceFeedback], Awaitable[None]]
+RECONNECT_MS = 1000
+"""How soon a browser reconnects after losing the stream."""
+PING_S = 15
+"""Keep-alive comments, so proxies do not close an idle stream."""
+STATIC = resources.files("streams").joinpath("static")
+
+
+def desk_token(secret: str, agent_id: str) -> str:
+    """The token that opens ``agent_id``'s page, and only theirs."""
+    return hmac.new(secret.encode(), agent_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class DeskHub:
+    """The desk feed plus the open pages, one queue per page."""
+
+    def __init__(self, feed: DeskFeed, metrics: DesktopMetrics):
+        self.feed, self.metrics = feed, metrics
+        self.epoch = secrets.token_hex(4)
+        self.pages: dict[str, set[asyncio.Queue[DeskEvent]]] = {}
+        self.first_page = asyncio.Event()
+
+    def publish(self, item: InputEvent | OutputEvent | Ignored) -> None:
+        """Take a call event or an output event and push what it means to the open pages."""
+        if isinstance(item, Ignored):
+            return
+        if item.type in ("guidance", "guidance_cleared"):
+            events = self.feed.on_output(item)  # type: ignore[arg-type]
+        else:
+            events = self.feed.on_input(item)  # type: ignore[arg-type]
+        for event in events:
+            for queue in self.pages.get(event.agent_id, ()):
+                queue.put_nowait(event)
+
+    @contextmanager
+    def page(self, agent_id: str) -> Iterator[asyncio.Queue[DeskEvent]]:
+        queue: asyncio.Queue[DeskEvent] = asyncio.Queue()
+        self.pages.setdefault(agent_id, set()).add(queue)
+        self.metrics.pages.inc()
+        self.first_page.set()
+        try:
+            yield queue
+        finally:
+            self.pages[agent_id].discard(queue)
+            self.metrics.pages.dec()
+
+    def event_id(self, event: DeskEvent) -> str:
+        return f"{self.epoch}:{event.id}"
+
+    def resume_after(self, last_event_id: str | None) -> int:
+        """The sequence number to resume after; 0 (everything) for another gateway's id."""
+        epoch, _, seq = (last_event_id or "").partition(":")
+        return int(seq) if epoch == self.epoch and seq.isdigit() else 0
+
+
+class FeedbackRequest(BaseModel):
+    prompt_id: str
+    action: FeedbackAction
+
+
+def create_desktop_app(
+    hub: DeskHub,
+    sink: FeedbackSink,
+    secret: str,
+    registry: CollectorRegistry,
+    readiness: Readiness,
+    index_agents: list[str] | None = None,
+    clock: Clock = system_clock,
+) -> Starlette:
+    """The gateway's web app. ``index_agents``: list links to these agents on ``/`` (demo)."""
+
+    def agent_of(request: Request) -> str | None:
+        agent_id: str = request.path_params["agent_id"]
+        token = request.query_params.get("token", "")
+        return agent_id if hmac.compare_digest(token, desk_token(secret, agent_id)) else None
+
+    def forbidden() -> JSONResponse:
+        return JSONResponse({"error": "this link is not valid for this agent"}, status_code=403)
+
+    async def page(request: Request) -> Response:
+        if agent_of(request) is None:
+            return forbidden()
+        return HTMLResponse(STATIC.joinpath("desk.html").read_text())
+
+    async def events(request: Request) -> Response:
+        agent_id = agent_of(request)
+        if agent_id is None:
+            return forbidden()
+        last_id = request.headers.get("last-event-id") or request.query_params.get("last_id")
+        after = hub.resume_after(last_id)
+
+        async def stream() -> Any:
+            with hub.page(agent_id) as queue:
+                sent = after
+                for event in hub.feed.since(agent_id, after):
+                    sent = event.id
+                    yield sse(event)
+                while True:
+                    event = await queue.get()
+                    if event.id > sent:
+                        sent = event.id
+                        yield sse(event)
+
+        def sse(event: DeskEvent) -> ServerSentEvent:
+            return ServerSentEvent(
+                data=json.dumps(event.data),
+                event=event.kind,
+                id=hub.event_id(event),
+                retry=RECONNECT_MS,
+            )
+
+        return EventSourceResponse(stream(), ping=PING_S)
+
+    async def feedback(request: Request) -> Response:
+        agent_id = agent_of(request)
+        if agent_id is None:
+            return forbidden()
+        try:
+            asked = FeedbackRequest.model_validate_json(await request.body())
+        except ValidationError as err:
+            problem = err.errors()[0]
+            field = ".".join(map(str, problem["loc"])) or "body"
+            return JSONResponse({"error": f"{field}: {problem['msg']}"}, status_code=422)
+        prompt = hub.feed.prompt(asked.prompt_id)
+        if prompt is None or prompt.agent_id != agent_id:
+            return JSONResponse({"error": "no such prompt for this agent"}, status_code=404)
+        event = GuidanceFeedback.model_validate(
+            {
+                "prompt_id": asked.prompt_id,
+                "call_id": prompt.call_id,
+                "agent_id": agent_id,
+                "kind": prompt.kind,
+                "action": asked.action,
+                "ts": clock(),
+            }
+        )
+        await sink(event)
+        hub.metrics.feedback.labels(prompt.kind, asked.action).inc()
+        return JSONResponse(event.model_dump(mode="json"), status_code=201)
+
+    async def index(_: Request) -> Response:
+        if index_agents is None:
+            return HTMLResponse("<p>Open your desk through the link your desktop gives you.</p>")
+        links = "".join(
+            f'<li><a href="/agents/{a}?token={desk_token(secret, a)}">{a}</a></li>'
+            for a in index_agents
+        )
+        return HTMLResponse(STATIC.joinpath("index.html").read_text().replace("{links}", links))
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "alive"})
+
+    async def readyz(_: Request) -> Response:
+        ready, details = readiness()
+        body = {"status": "ready" if ready else "not ready", **details}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    async def metrics(_: Request) -> Response:
+        return Response(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    return Starlette(
+        routes=[
+            Route("/", index),
+            Route("/agents/{agent_id}", page),
+            Route("/agents/{agent_id}/events", events),
+            Route("/agents/{agent_id}/feedback", feedback, methods=["POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+            Mount("/static", StaticFiles(packages=[("streams", "static")]), name="static"),
+        ]
+    )
