@@ -41,7 +41,7 @@ def compose_config(**env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_compose_file_is_valid_and_runs_the_whole_system() -> None:
-    done = compose_config(AGENT_ASSIST_CALLER_SALT="test-salt")
+    done = compose_config(AGENT_ASSIST_CALLER_SALT="salt", AGENT_ASSIST_DESKTOP_SECRET="key")
     assert done.returncode == 0, done.stderr
     services = json.loads(done.stdout)["services"]
     assert set(services) == {
@@ -49,12 +49,13 @@ def test_compose_file_is_valid_and_runs_the_whole_system() -> None:
         "topics",
         "detection-worker",
         "speech-worker",
+        "desktop",
         "prometheus",
         "grafana",
     }
     assert services["detection-worker"]["deploy"]["replicas"] == 2
     assert services["speech-worker"]["command"] == ["asr-worker"]
-    for name in ("detection-worker", "speech-worker"):
+    for name in ("detection-worker", "speech-worker", "desktop"):
         depends = services[name]["depends_on"]
         assert depends["topics"]["condition"] == "service_completed_successfully"
     for service in services.values():
@@ -63,10 +64,11 @@ def test_compose_file_is_valid_and_runs_the_whole_system() -> None:
                 assert Path(volume["source"]).exists(), volume["source"]
 
 
-def test_compose_refuses_to_start_without_a_caller_salt() -> None:
-    done = compose_config()
-    assert done.returncode != 0
-    assert "AGENT_ASSIST_CALLER_SALT" in done.stderr
+def test_compose_refuses_to_start_without_its_secrets() -> None:
+    no_salt = compose_config(AGENT_ASSIST_DESKTOP_SECRET="key")
+    assert no_salt.returncode != 0 and "AGENT_ASSIST_CALLER_SALT" in no_salt.stderr
+    no_key = compose_config(AGENT_ASSIST_CALLER_SALT="salt")
+    assert no_key.returncode != 0 and "AGENT_ASSIST_DESKTOP_SECRET" in no_key.stderr
 
 
 def k8s_documents() -> list[tuple[str, dict[str, Any]]]:
@@ -94,7 +96,8 @@ def test_workers_have_probes_resources_a_budget_and_time_to_stop() -> None:
     docs = [doc for _, doc in k8s_documents()]
     deployments = [d for d in docs if d["kind"] == "Deployment"]
     budgets = [d for d in docs if d["kind"] == "PodDisruptionBudget"]
-    assert {d["metadata"]["name"] for d in deployments} == {"detection-worker", "speech-worker"}
+    names = {d["metadata"]["name"] for d in deployments}
+    assert names == {"detection-worker", "speech-worker", "desktop-gateway"}
     for deployment in deployments:
         pod = deployment["spec"]["template"]["spec"]
         labels = deployment["spec"]["template"]["metadata"]["labels"]

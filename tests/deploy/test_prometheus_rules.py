@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from prometheus_client import CollectorRegistry
 
-from streams.metrics import DetectionMetrics, SpeechMetrics
+from streams.metrics import DesktopMetrics, DetectionMetrics, SpeechMetrics
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
 PROMETHEUS = DEPLOY / "prometheus"
@@ -44,11 +44,12 @@ SERIES_SUFFIXES = {"counter": ["_total"], "gauge": [""], "histogram": ["_bucket"
 
 
 def defined_metrics() -> set[str]:
-    """Every series name the two workers can expose."""
-    detection, speech = CollectorRegistry(), CollectorRegistry()
+    """Every series name the workers and the desktop gateway can expose."""
+    detection, speech, desktop = CollectorRegistry(), CollectorRegistry(), CollectorRegistry()
     DetectionMetrics(detection)
     SpeechMetrics(speech)
-    families = [*detection.collect(), *speech.collect()]
+    DesktopMetrics(desktop)
+    families = [*detection.collect(), *speech.collect(), *desktop.collect()]
     return {f.name + suffix for f in families for suffix in SERIES_SUFFIXES[f.type]}
 
 

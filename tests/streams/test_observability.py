@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
@@ -23,6 +24,7 @@ from agent_assist.config import EngineConfig
 from agent_assist.demo import load_demo
 from agent_assist.engine import Engine
 from agent_assist.replay import event_order, replay
+from streams.desktop import desk_token
 from streams.kafka_io import publish_profiles
 from streams.settings import Settings
 from streams.topics import create_topics
@@ -39,6 +41,7 @@ from tests.streams.test_asr_worker import DATA, channels, chunks, interleave, se
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
 DASHBOARDS = sorted((DEPLOY / "grafana" / "dashboards").glob("*.json"))
+DESKTOP_SECRET = "observability"
 QUEUES = "billing,moves,sales"  # the demo's tech_support call is counted as "other"
 GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$queue": ".*"}
 
@@ -121,7 +124,8 @@ def wait_for(check: Any, timeout: float = 60) -> Any:
 
 @pytest.fixture(scope="module")
 def floor(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> Iterator[dict[str, Any]]:
-    """Two detection workers, a speech worker and Prometheus, fed with the demo calls."""
+    """Two detection workers, a speech worker, a desktop gateway and Prometheus, fed with the
+    demo calls (and one feedback click)."""
     tmp = tmp_path_factory.mktemp("observability")
     settings = unique_settings("obs", tmp, partitions=2, queues=QUEUES.split(","))
     asyncio.run(create_topics(settings))
@@ -134,21 +138,30 @@ def floor(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> Iterato
         AGENT_ASSIST_VOSK_MODEL=str(model_path),
         AGENT_ASSIST_CALL_EVENTS_TOPIC=f"{settings.app_id}-transcripts",
     )
+    desktop = WorkerProcess(
+        settings,
+        tmp / "desktop.log",
+        command="desktop",
+        ready=b"desktop gateway on",
+        AGENT_ASSIST_DESKTOP_SECRET=DESKTOP_SECRET,
+    )
     prometheus = Prometheus(
         tmp,
         {
             "agent-assist-detection": [w.port for w in workers],
             "agent-assist-speech": [speech.port],
+            "agent-assist-desktop": [desktop.port],
         },
     )
     try:
-        for worker in [*workers, speech]:
+        for worker in [*workers, speech, desktop]:
             worker.wait_ready()
         asyncio.run(feed(settings))
+        click_helpful(desktop)
         yield {"settings": settings, "workers": workers, "speech": speech, "prom": prometheus}
     finally:
         prometheus.stop()
-        for worker in [*workers, speech]:
+        for worker in [*workers, speech, desktop]:
             assert worker.stop() == 0, worker.log_path.read_text()[-2000:]
         asyncio.run(delete_topics(settings))
 
@@ -166,6 +179,16 @@ async def feed(settings: Settings) -> None:
         chunks("audio-call", "customer", right, 8000, "pcm_s16le", 4000),
     )
     await send_with_headers(settings.audio_topic, audio)
+
+
+def click_helpful(desktop: WorkerProcess) -> None:
+    """An agent marks their first prompt helpful (once the gateway has seen it)."""
+    first = next(o for o in expected_outputs() if o["type"] == "guidance")
+    agent = first["agent_id"]
+    url = f"http://127.0.0.1:{desktop.port}/agents/{agent}/feedback"
+    body = {"prompt_id": first["prompt_id"], "action": "helpful"}
+    token = {"token": desk_token(DESKTOP_SECRET, agent)}
+    assert wait_for(lambda: httpx.post(url, params=token, json=body).status_code == 201)
 
 
 def expected_outputs() -> list[dict[str, Any]]:
@@ -205,6 +228,7 @@ def test_counts_match_what_the_workers_did(floor: dict[str, Any]) -> None:
             e.type == "hold_started" for e in events
         ),
         "sum(agent_assist_active_calls)": 0,  # every demo call has ended
+        'sum(agent_assist_desktop_feedback_total{action="helpful"})': 1,
     }
 
     def found() -> dict[str, float]:
