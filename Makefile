@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint pytest tools bench bench-pipeline kafka-up kafka-down clean
+.PHONY: demo test lint pytest tools bench bench-pipeline bench-desktop kafka-up kafka-down clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ bench: $(INSTALLED)
 
 bench-pipeline: $(INSTALLED) kafka-up
 	$(BIN)/python benchmarks/pipeline.py
+
+bench-desktop: $(INSTALLED) kafka-up
+	$(BIN)/python benchmarks/desktop.py
 
 clean:
 	-deploy/kafka/kafka.sh down

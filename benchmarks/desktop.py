@@ -1,0 +1,162 @@
+"""The desktop gateway on the local broker: prompts produced to `guidance` -> agents' SSE streams.
+
+Run: make bench-desktop   (starts the broker; or .venv/bin/python benchmarks/desktop.py)
+Starts a real `agent-assist desktop` process, opens one SSE stream per agent (--agents), then
+produces prompts for random agents at each offered rate and prints the end-to-end latency
+(produce -> the prompt read off its agent's stream) p50/p99, prompts lost, and the gateway's
+resident memory. The broker, the load and the clients share the machine with the gateway.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from aiokafka import AIOKafkaProducer
+
+from streams.desktop import desk_token
+from streams.settings import Settings
+from streams.topics import create_topics
+
+SECRET = "bench"
+
+
+def prompt(agent: str, n: int) -> bytes:
+    return json.dumps(
+        {
+            "type": "guidance",
+            "prompt_id": f"p-{n}",
+            "call_id": f"call-{agent}",
+            "agent_id": agent,
+            "ts": datetime.now(UTC).isoformat(),
+            "kind": "escalation_risk",
+            "severity": "warning",
+            "title": "Customer upset",
+            "message": "Let them finish, acknowledge the feeling and say what you will do now.",
+            "evidence": {"sent": time.time()},
+        }
+    ).encode()
+
+
+async def listen(
+    client: httpx.AsyncClient, url: str, agent: str, received: dict[str, float]
+) -> None:
+    params = {"token": desk_token(SECRET, agent)}
+    async with client.stream("GET", f"{url}/agents/{agent}/events", params=params) as stream:
+        async for line in stream.aiter_lines():
+            if line.startswith("data: ") and '"prompt_id"' in line:
+                data = json.loads(line[6:])
+                if "evidence" in data:
+                    received[data["prompt_id"]] = time.time() - data["evidence"]["sent"]
+
+
+async def measure(
+    settings: Settings, url: str, agents: int, rates: list[int], seconds: float
+) -> None:
+    names = [f"agent-{n}" for n in range(agents)]
+    received: dict[str, float] = {}
+    limits = httpx.Limits(max_connections=agents + 10)
+    async with httpx.AsyncClient(timeout=None, limits=limits) as client:
+        listeners = [asyncio.create_task(listen(client, url, a, received)) for a in names]
+        await asyncio.sleep(2)  # every stream open
+        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=1)
+        await producer.start()
+        sent = 0
+        print(f"{agents} agents connected")
+        print(f"{'prompts/s':>10} {'sent':>7} {'lost':>5} {'p50 ms':>8} {'p99 ms':>8}")
+        for rate in rates:
+            first = sent
+            start = time.monotonic()
+            while time.monotonic() - start < seconds:
+                agent = random.choice(names)
+                await producer.send(
+                    settings.guidance_topic, prompt(agent, sent), key=agent.encode()
+                )
+                sent += 1
+                due = start + (sent - first) / rate
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+            await asyncio.sleep(2)  # let the last prompts arrive
+            ids = [f"p-{n}" for n in range(first, sent)]
+            lat = sorted(received[i] * 1000 for i in ids if i in received)
+            lost = len(ids) - len(lat)
+            p99 = lat[int(len(lat) * 0.99) - 1] if lat else float("nan")
+            print(f"{rate:>10} {len(ids):>7} {lost:>5} {statistics.median(lat):>8.1f} {p99:>8.1f}")
+        await producer.stop()
+        for task in listeners:
+            task.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--agents", type=int, default=500)
+    parser.add_argument(
+        "--rates", default="50,200,500", help="Prompts per second, comma-separated."
+    )
+    parser.add_argument("--seconds", type=float, default=10, help="Per rate.")
+    args = parser.parse_args()
+    tag = f"bench-desk-{uuid.uuid4().hex[:6]}"
+    settings = Settings(
+        app_id=tag,
+        call_events_topic=f"{tag}-events",
+        guidance_topic=f"{tag}-guidance",
+        feedback_topic=f"{tag}-feedback",
+        dlq_topic=f"{tag}-dlq",
+        profiles_topic=f"{tag}-profiles",
+        audio_topic=f"{tag}-audio",
+        audio_dlq_topic=f"{tag}-audio-dlq",
+        partitions=6,
+    )
+    asyncio.run(create_topics(settings))
+    port = 18000 + random.randrange(1000)
+    env = os.environ | {
+        f"AGENT_ASSIST_{k.upper()}": str(v)
+        for k, v in settings.model_dump(exclude_none=True, exclude={"queues"}).items()
+    }
+    env |= {
+        "AGENT_ASSIST_HTTP_HOST": "127.0.0.1",
+        "AGENT_ASSIST_HTTP_PORT": str(port),
+        "AGENT_ASSIST_DESKTOP_SECRET": SECRET,
+        "AGENT_ASSIST_LOG_LEVEL": "warning",
+    }
+    log = Path(tempfile.mkdtemp()) / "gateway.log"
+    command = [str(Path(sys.executable).with_name("agent-assist")), "desktop"]
+    gateway = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/readyz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        rss_before = rss_mib(gateway.pid)
+        rates = [int(r) for r in args.rates.split(",")]
+        asyncio.run(measure(settings, url, args.agents, rates, args.seconds))
+        print(f"gateway RSS {rss_before:.0f} MiB idle, {rss_mib(gateway.pid):.0f} MiB after")
+    finally:
+        gateway.terminate()
+        gateway.wait(20)
+
+
+if __name__ == "__main__":
+    main()
