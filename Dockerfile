@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
-# One image for every worker: `agent-assist worker` (detection, the default) or
-# `agent-assist asr-worker` (speech to text). Vosk models are not baked in: mount one at
-# /models/vosk. Build: docker build -t agent-assist .
+# One image for every process: `agent-assist worker` (detection, the default),
+# `agent-assist asr-worker` (speech to text), `agent-assist desktop` (the agents' pages) and
+# `agent-assist topics`. Vosk models are not baked in: mount one at /models/vosk.
+# Build: docker build -t agent-assist .
 
 ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 

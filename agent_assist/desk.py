@@ -24,8 +24,8 @@ from models import (
 DeskKind = Literal["call_started", "call_ended", "prompt", "cleared"]
 KEEP_PER_AGENT = 200
 """Desk events kept per agent for reconnects and newly opened pages."""
-KEEP_PROMPTS = 100_000
-"""Prompt ids remembered for de-duplication and feedback (oldest forgotten first)."""
+REMEMBER = 100_000
+"""Prompts and calls remembered, for de-duplication, clearing and feedback (oldest first out)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,8 @@ class PromptRef:
     call_id: str
     kind: str
     cleared: bool = False
+    feedback: frozenset[str] = frozenset()
+    """The feedback actions already recorded for this prompt."""
 
 
 class DeskFeed:
@@ -93,6 +95,15 @@ class DeskFeed:
     def prompt(self, prompt_id: str) -> PromptRef | None:
         return self._prompts.get(prompt_id)
 
+    def note_feedback(self, prompt_id: str, action: str) -> bool:
+        """Remember an agent's click; False if this action was already recorded (a double
+        click, or the same click after a page reload)."""
+        ref = self._prompts[prompt_id]
+        if action in ref.feedback:
+            return False
+        self._prompts[prompt_id] = replace(ref, feedback=ref.feedback | {action})
+        return True
+
     def _add(self, agent_id: str, kind: DeskKind, data: dict[str, Any]) -> DeskEvent:
         self.last_id += 1
         event = DeskEvent(self.last_id, agent_id, kind, data)
@@ -103,5 +114,5 @@ class DeskFeed:
     def _remember(self, memory: OrderedDict[str, Any], key: str, value: Any) -> None:
         memory[key] = value
         memory.move_to_end(key)
-        while len(memory) > KEEP_PROMPTS:
+        while len(memory) > REMEMBER:
             memory.popitem(last=False)

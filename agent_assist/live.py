@@ -63,6 +63,8 @@ class LiveStep:
     contact: tuple[str, datetime] | None = None
     """(caller key, end time): a contact of this caller completed."""
     observed: Observed = field(default_factory=Observed)
+    again: bool = False
+    """A redelivered input: ``outputs`` were sent before."""
 
 
 def new_slot(partition: int) -> Slot:
@@ -108,8 +110,7 @@ class LiveCalls:
 
     def _again(self, slot: Slot, source: Source) -> LiveStep:
         """What a redelivered input gave before, and the requests still outstanding."""
-        again = LiveStep(slot, _sent(slot, source))
-        again.observed.queue = slot["state"]["queue"] if slot["state"] else None
+        again = LiveStep(slot, _sent(slot, source), again=True)
         started = decode_event(slot["waiting"][0]) if slot["waiting"] else None
         if isinstance(started, CallStarted):
             key = self.engine.caller_key(started)
@@ -122,7 +123,7 @@ class LiveCalls:
     def on_history(self, slot: Slot | None, history: CallerHistory, source: Source) -> LiveStep:
         """The caller's history, answering this call's lookup: play the waiting events."""
         if slot is None or not slot["waiting"] or _seen(slot, source):
-            return LiveStep(slot, _sent(slot, source) if slot else [])
+            return LiveStep(slot, _sent(slot, source) if slot else [], again=True)
         _mark(slot, source)
         waiting = [decode_event(raw) for raw in slot["waiting"]]
         slot["waiting"] = []
@@ -131,7 +132,7 @@ class LiveCalls:
     def on_tick(self, slot: Slot | None, source: Source) -> LiveStep:
         """Fire what is due on the call's clock; forget a tombstone that has served its time."""
         if slot is None or _seen(slot, source):
-            return LiveStep(slot, _sent(slot, source) if slot else [])
+            return LiveStep(slot, _sent(slot, source) if slot else [], again=True)
         _mark(slot, source)
         now = self.clock().timestamp()
         if slot["ended"] is not None:

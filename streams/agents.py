@@ -1,6 +1,8 @@
 """The stream agents: bytes in, the engine, guidance out. No detection rules live here."""
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,9 +61,10 @@ def register_agents(
     async def apply(call_id: str, step: LiveStep, partition: int, trigger: Trigger) -> None:
         for raw in step.outputs:
             await topics.guidance.send(key=call_id.encode(), value=raw.encode())
-        metrics.observe(step.observed)
-        waited = live.clock().timestamp() - trigger.since
-        metrics.outputs(step.outputs, step.observed.queue, trigger.name, waited)
+        if not step.again:  # a redelivered input was counted the first time
+            metrics.observe(step.observed)
+            waited = live.clock().timestamp() - trigger.since
+            metrics.outputs(step.outputs, step.observed.queue, trigger.name, waited)
         if step.lookup:
             key, _ = step.lookup
             lookup = Lookup(
@@ -146,6 +149,7 @@ def register_agents(
     ticked: dict[str, float] = {}
 
     @app.timer(interval=settings.tick_interval_s, name="tick_due_calls")
+    @keep_running
     async def tick_due_calls() -> None:
         now = live.clock().timestamp()
         mine = owned()
@@ -162,6 +166,7 @@ def register_agents(
             del ticked[call_id]
 
     @app.timer(interval=settings.lag_interval_s, name="measure")
+    @keep_running
     async def measure() -> None:
         """Live-call gauges from the table, and the lag of every input partition we own."""
         mine = owned()
@@ -189,6 +194,19 @@ def register_agents(
                 done = await app.consumer.position(tp) or 0
             lags[(tp.topic, tp.partition)] = max(ends.get(tp, 0) - done, 0)
         metrics.consumer_lag(lags)
+
+
+def keep_running(timer: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    """faust ends a timer for good the first time it raises: log instead, and run next time."""
+
+    @functools.wraps(timer)
+    async def run() -> None:
+        try:
+            await timer()
+        except Exception:
+            log.exception("timer %s failed; it runs again at its next interval", timer.__name__)
+
+    return run
 
 
 @dataclass(frozen=True, slots=True)

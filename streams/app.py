@@ -3,9 +3,6 @@
 Run a worker: ``agent-assist worker`` (or ``python -m streams worker``).
 """
 
-import logging
-import os
-import threading
 from typing import Any
 
 import faust
@@ -21,10 +18,10 @@ from streams.agents import register_agents
 from streams.metrics import DetectionMetrics
 from streams.probes import start_probes
 from streams.settings import Settings
+from streams.shutdown import exit_after
 from streams.topics import make_topics
 
 JSON = faust.Schema(key_serializer="json", value_serializer="json")
-log = logging.getLogger(__name__)
 
 
 def broker_credentials(settings: Settings) -> faust.SASLCredentials | faust.SSLCredentials | None:
@@ -101,11 +98,11 @@ def serve_probes(app: faust.App, settings: Settings, registry: CollectorRegistry
 
 
 class Worker(faust.Worker):
-    """faust's worker with a deadline on shutdown: a stop that hangs must not stall a rollout.
+    """faust's worker with a deadline on shutdown.
 
     On SIGTERM faust stops the agents (finishing the event in hand), commits offsets, leaves
-    the group and flushes the producer. If that takes longer than ``shutdown_timeout_s``, the
-    process exits with status 1; the uncommitted events are then processed again elsewhere.
+    the group and flushes the producer; past ``shutdown_timeout_s`` the process exits with
+    status 1 instead.
     """
 
     def __init__(self, app: faust.App, shutdown_timeout_s: float, **kwargs: Any):
@@ -113,12 +110,5 @@ class Worker(faust.Worker):
         self.shutdown_timeout_s = shutdown_timeout_s
 
     def _on_sigterm(self) -> None:
-        watchdog = threading.Timer(self.shutdown_timeout_s, self._give_up)
-        watchdog.daemon = True
-        watchdog.start()
+        exit_after(self.shutdown_timeout_s)
         super()._on_sigterm()
-
-    def _give_up(self) -> None:
-        log.error("shutdown took over %ss: exiting without a clean stop", self.shutdown_timeout_s)
-        logging.shutdown()
-        os._exit(1)

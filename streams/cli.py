@@ -91,7 +91,8 @@ def desktop(
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="[%(asctime)s] %(message)s")
     if demo:
-        main = run_demo_desktop(build_engine(config), speed, "127.0.0.1", port)
+        engine = build_engine(config)
+        main = run_demo_desktop(engine, speed, "127.0.0.1", port, settings.shutdown_timeout_s)
     else:
         main = run_kafka_desktop(settings)
     with contextlib.suppress(KeyboardInterrupt):
@@ -102,7 +103,7 @@ def desktop(
 def desktop_link(
     agent: Annotated[str, typer.Argument(help="The agent id, as in call_started.")],
     base_url: Annotated[str, typer.Option(help="Where the gateway is reached.")] = (
-        "http://localhost:8080"
+        "http://localhost:8000"
     ),
 ) -> None:
     """Print the link that opens this agent's desk (signed with AGENT_ASSIST_DESKTOP_SECRET)."""

@@ -12,14 +12,16 @@ the integrator's desktop, which knows who is logged in, builds the link
 import asyncio
 import hashlib
 import hmac
+import html
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, ValidationError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.applications import Starlette
@@ -33,13 +35,15 @@ from agent_assist.desk import DeskEvent, DeskFeed
 from agent_assist.replay import Ignored
 from models import FeedbackAction, GuidanceFeedback, InputEvent, OutputEvent
 from streams.metrics import DesktopMetrics
-from streams.probes import Readiness
+from streams.probes import HEALTHY, Readiness, metrics_payload, readiness_payload
 
 FeedbackSink = Callable[[GuidanceFeedback], Awaitable[None]]
 RECONNECT_MS = 1000
 """How soon a browser reconnects after losing the stream."""
 PING_S = 15
 """Keep-alive comments, so proxies do not close an idle stream."""
+PAGE_BACKLOG = 1000
+"""Events waiting for a slow page; beyond that its stream is closed and it resumes by id."""
 STATIC = resources.files("streams").joinpath("static")
 
 
@@ -55,6 +59,7 @@ class DeskHub:
         self.feed, self.metrics = feed, metrics
         self.epoch = secrets.token_hex(4)
         self.pages: dict[str, set[asyncio.Queue[DeskEvent]]] = {}
+        self.overflowed: set[asyncio.Queue[DeskEvent]] = set()
         self.first_page = asyncio.Event()
 
     def publish(self, item: InputEvent | OutputEvent | Ignored) -> None:
@@ -67,11 +72,14 @@ class DeskHub:
             events = self.feed.on_input(item)  # type: ignore[arg-type]
         for event in events:
             for queue in self.pages.get(event.agent_id, ()):
-                queue.put_nowait(event)
+                try:
+                    queue.put_nowait(event)
+                except asyncio.QueueFull:
+                    self.overflowed.add(queue)
 
     @contextmanager
     def page(self, agent_id: str) -> Iterator[asyncio.Queue[DeskEvent]]:
-        queue: asyncio.Queue[DeskEvent] = asyncio.Queue()
+        queue: asyncio.Queue[DeskEvent] = asyncio.Queue(PAGE_BACKLOG)
         self.pages.setdefault(agent_id, set()).add(queue)
         self.metrics.pages.inc()
         self.first_page.set()
@@ -79,6 +87,7 @@ class DeskHub:
             yield queue
         finally:
             self.pages[agent_id].discard(queue)
+            self.overflowed.discard(queue)
             self.metrics.pages.dec()
 
     def event_id(self, event: DeskEvent) -> str:
@@ -87,7 +96,8 @@ class DeskHub:
     def resume_after(self, last_event_id: str | None) -> int:
         """The sequence number to resume after; 0 (everything) for another gateway's id."""
         epoch, _, seq = (last_event_id or "").partition(":")
-        return int(seq) if epoch == self.epoch and seq.isdigit() else 0
+        valid = epoch == self.epoch and seq.isascii() and seq.isdecimal()
+        return int(seq) if valid else 0
 
 
 class FeedbackRequest(BaseModel):
@@ -108,8 +118,9 @@ def create_desktop_app(
 
     def agent_of(request: Request) -> str | None:
         agent_id: str = request.path_params["agent_id"]
-        token = request.query_params.get("token", "")
-        return agent_id if hmac.compare_digest(token, desk_token(secret, agent_id)) else None
+        token = request.query_params.get("token", "").encode()
+        expected = desk_token(secret, agent_id).encode()
+        return agent_id if hmac.compare_digest(token, expected) else None
 
     def forbidden() -> JSONResponse:
         return JSONResponse({"error": "this link is not valid for this agent"}, status_code=403)
@@ -134,6 +145,8 @@ def create_desktop_app(
                     yield sse(event)
                 while True:
                     event = await queue.get()
+                    if queue in hub.overflowed:
+                        return  # the page reconnects and resumes after ``sent``
                     if event.id > sent:
                         sent = event.id
                         yield sse(event)
@@ -161,6 +174,8 @@ def create_desktop_app(
         prompt = hub.feed.prompt(asked.prompt_id)
         if prompt is None or prompt.agent_id != agent_id:
             return JSONResponse({"error": "no such prompt for this agent"}, status_code=404)
+        if not hub.feed.note_feedback(asked.prompt_id, asked.action):
+            return JSONResponse({"status": "already recorded"}, status_code=200)
         event = GuidanceFeedback.model_validate(
             {
                 "prompt_id": asked.prompt_id,
@@ -179,21 +194,22 @@ def create_desktop_app(
         if index_agents is None:
             return HTMLResponse("<p>Open your desk through the link your desktop gives you.</p>")
         links = "".join(
-            f'<li><a href="/agents/{a}?token={desk_token(secret, a)}">{a}</a></li>'
+            f'<li><a href="/agents/{quote(a, safe="")}?token={desk_token(secret, a)}">'
+            f"{html.escape(a)}</a></li>"
             for a in index_agents
         )
         return HTMLResponse(STATIC.joinpath("index.html").read_text().replace("{links}", links))
 
     async def healthz(_: Request) -> Response:
-        return JSONResponse({"status": "alive"})
+        return JSONResponse(HEALTHY)
 
     async def readyz(_: Request) -> Response:
-        ready, details = readiness()
-        body = {"status": "ready" if ready else "not ready", **details}
-        return JSONResponse(body, status_code=200 if ready else 503)
+        status, body = readiness_payload(readiness)
+        return JSONResponse(body, status_code=status)
 
     async def metrics(_: Request) -> Response:
-        return Response(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
+        body, content_type = metrics_payload(registry)
+        return Response(body, headers={"Content-Type": content_type})
 
     return Starlette(
         routes=[

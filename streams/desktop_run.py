@@ -23,6 +23,7 @@ from models import GuidanceFeedback, output_event_adapter
 from streams.desktop import DeskHub, create_desktop_app
 from streams.metrics import DesktopMetrics
 from streams.settings import Settings
+from streams.shutdown import exit_after
 from streams.topics import create_topics
 
 log = logging.getLogger(__name__)
@@ -88,9 +89,31 @@ class KafkaFollower:
             log.debug("skipped an invalid message at %s@%s", message.topic, message.offset)
 
 
-async def serve(app: Any, host: str, port: int, *others: Coroutine[Any, Any, None]) -> None:
+class Server(uvicorn.Server):
+    """uvicorn's server with a deadline on stopping, and a clean exit status after it."""
+
+    def __init__(self, config: uvicorn.Config, shutdown_timeout_s: float):
+        super().__init__(config)
+        self.shutdown_timeout_s = shutdown_timeout_s
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        if not self.should_exit:
+            exit_after(self.shutdown_timeout_s)
+        super().handle_exit(sig, frame)
+
+
+async def serve(
+    app: Any, host: str, port: int, shutdown_timeout_s: float, *others: Coroutine[Any, Any, None]
+) -> None:
     """Serve ``app`` until SIGTERM or Ctrl-C, with ``others`` running beside it."""
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=max(shutdown_timeout_s - 5, 1),
+    )
+    server = Server(config, shutdown_timeout_s)
     # uvicorn stops gracefully on SIGTERM, then raises it again for the previous handler: make
     # that a no-op, so a clean stop exits with status 0.
     previous = signal.signal(signal.SIGTERM, lambda *_: None)
@@ -125,12 +148,16 @@ async def run_kafka_desktop(settings: Settings) -> None:
     app = create_desktop_app(hub, record, secret, registry, follower.readiness)
     log.info("desktop gateway on %s:%s", settings.http_host, settings.http_port)
     try:
-        await serve(app, settings.http_host, settings.http_port, follower.run())
+        await serve(
+            app, settings.http_host, settings.http_port, settings.shutdown_timeout_s, follower.run()
+        )
     finally:
         await producer.stop()
 
 
-async def run_demo_desktop(engine: Engine, speed: float, host: str, port: int) -> None:
+async def run_demo_desktop(
+    engine: Engine, speed: float, host: str, port: int, shutdown_timeout_s: float
+) -> None:
     """The embedded demo with the agents' pages: no broker, feedback printed here."""
     console = Console()
     registry = CollectorRegistry()
@@ -170,7 +197,7 @@ async def run_demo_desktop(engine: Engine, speed: float, host: str, port: int) -
         console.print("The calls are over; the pages stay up until Ctrl-C.")
         await asyncio.Event().wait()
 
-    await serve(app, host, port, play())
+    await serve(app, host, port, shutdown_timeout_s, play())
 
 
 class DemoStopped(Exception):

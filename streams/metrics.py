@@ -34,6 +34,16 @@ class Queues:
         return queue if queue in self.known else OTHER_QUEUE
 
 
+def dead_letter_counter(registry: CollectorRegistry) -> Counter:
+    """One series for every worker's dead letters; ``input`` says which topic they came from."""
+    return Counter(
+        "agent_assist_invalid_events_total",
+        "Messages sent to a dead-letter topic, by input and the field at fault.",
+        ["input", "reason"],
+        registry=registry,
+    )
+
+
 class DetectionMetrics:
     """What the detection worker reports: input, prompts, holds, live calls, lag."""
 
@@ -45,12 +55,7 @@ class DetectionMetrics:
             ["type"],
             registry=registry,
         )
-        self.invalid = Counter(
-            "agent_assist_invalid_events_total",
-            "Messages sent to a dead-letter topic, by input and the field at fault.",
-            ["input", "reason"],
-            registry=registry,
-        )
+        self.invalid = dead_letter_counter(registry)
         self.prompts = Counter(
             "agent_assist_prompts_total",
             "Guidance prompts sent to agents.",
@@ -80,7 +85,7 @@ class DetectionMetrics:
         )
         self.calls = Counter(
             "agent_assist_calls_started_total",
-            "Calls whose caller history was resolved, by engagement stage.",
+            "Calls that began, by engagement stage (unknown: no caller id to look up).",
             ["stage", "queue"],
             registry=registry,
         )
@@ -148,12 +153,7 @@ class SpeechMetrics:
     """What the speech worker reports: decoding speed, transcript lag, live streams."""
 
     def __init__(self, registry: CollectorRegistry):
-        self.invalid = Counter(
-            "agent_assist_invalid_events_total",
-            "Messages sent to a dead-letter topic, by input and the field at fault.",
-            ["input", "reason"],
-            registry=registry,
-        )
+        self.invalid = dead_letter_counter(registry)
         self.audio = Counter(
             "agent_assist_asr_audio_seconds_total",
             "Seconds of call audio decoded.",
@@ -173,7 +173,7 @@ class SpeechMetrics:
         )
         self.transcript_lag = Histogram(
             "agent_assist_asr_transcript_lag_seconds",
-            "From the end of the speech (call time) to its transcript being published.",
+            "From the arrival of the audio that completed a transcript to its publication.",
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )

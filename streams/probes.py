@@ -15,19 +15,33 @@ Readiness = Callable[[], tuple[bool, dict[str, Any]]]
 """Returns (ready, details shown in the /readyz body)."""
 
 
+HEALTHY = {"status": "alive"}
+
+
+def metrics_payload(registry: CollectorRegistry) -> tuple[bytes, str]:
+    """The /metrics body and its content type."""
+    return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+def readiness_payload(readiness: Readiness) -> tuple[int, dict[str, Any]]:
+    """The /readyz status code and body."""
+    ready, details = readiness()
+    return (200 if ready else 503), {"status": "ready" if ready else "not ready", **details}
+
+
 def probe_app(registry: CollectorRegistry, readiness: Readiness) -> web.Application:
+    """The probes on aiohttp, for the workers (the desktop gateway serves them on Starlette)."""
+
     async def metrics(_: web.Request) -> web.Response:
-        return web.Response(
-            body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
-        )
+        body, content_type = metrics_payload(registry)
+        return web.Response(body=body, headers={"Content-Type": content_type})
 
     async def healthz(_: web.Request) -> web.Response:
-        return web.json_response({"status": "alive"})
+        return web.json_response(HEALTHY)
 
     async def readyz(_: web.Request) -> web.Response:
-        ready, details = readiness()
-        body = {"status": "ready" if ready else "not ready", **details}
-        return web.json_response(body, status=200 if ready else 503)
+        status, body = readiness_payload(readiness)
+        return web.json_response(body, status=status)
 
     app = web.Application()
     app.router.add_get("/metrics", metrics)

@@ -24,6 +24,7 @@ from streams.asr import SpeechStream, load_model, to_pcm16
 from streams.metrics import SpeechMetrics
 from streams.probes import start_probes
 from streams.settings import Settings
+from streams.shutdown import exit_after
 from streams.topics import create_topics, dead_letter_headers
 
 log = logging.getLogger(__name__)
@@ -167,8 +168,7 @@ class AsrWorker:
                 self.flush_idle()
             for key in list(self.channels):
                 self.close(key)
-            drain = asyncio.gather(*self.tasks)
-            await asyncio.wait_for(drain, self.settings.shutdown_timeout_s)
+            await asyncio.gather(*self.tasks)
             await self.producer.flush()
         finally:
             await consumer.stop()
@@ -209,8 +209,13 @@ async def run_asr_worker(settings: Settings) -> None:
         await create_topics(settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+
+        def on_signal() -> None:
+            exit_after(settings.shutdown_timeout_s)
+            stop.set()
+
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, on_signal)
         await AsrWorker(settings, model, SpeechMetrics(registry)).run(stop, assignment)
     finally:
         await probes.cleanup()

@@ -6,8 +6,13 @@ const token = new URLSearchParams(location.search).get("token") || "";
 const base = `/agents/${encodeURIComponent(agentId)}`;
 const prompts = document.getElementById("prompts");
 const shown = new Set(); // prompt ids on this page: a replay never shows one twice
+// Call events and prompts come from two topics, in no fixed order between them. The call on
+// screen is the one that started last; a prompt shows while its call is that call (or while
+// its call_started is unknown and no live call is on screen).
+const calls = new Map(); // call_id -> its call_started data, plus `ended`
 let activeCall = null;
 let lastEventId = "";
+let gateway = ""; // the epoch part of event ids: another gateway replays from the start
 
 document.getElementById("agent").textContent = agentId;
 
@@ -21,29 +26,50 @@ function clock(ts) {
   return new Date(ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
+function visible(callId) {
+  if (callId === activeCall) return true;
+  const active = calls.get(activeCall);
+  return !calls.has(callId) && (!active || active.ended);
+}
+
+function render() {
+  const active = calls.get(activeCall);
+  const section = document.getElementById("call");
+  section.className = !active ? "idle" : active.ended ? "ended" : "active";
+  document.getElementById("call-state").textContent =
+    !active ? "No call" : active.ended ? "Call ended" : "On call";
+  document.getElementById("call-details").textContent = active
+    ? `${active.call_id} · ${active.queue || "no queue"} · since ${clock(active.ts)}`
+    : "";
+  for (const card of prompts.querySelectorAll(".prompt")) {
+    card.hidden = !visible(card.dataset.callId);
+    card.classList.toggle("old", Boolean(calls.get(card.dataset.callId)?.ended));
+  }
+}
+
 function fadeOut(card) {
   card.classList.add("gone");
   setTimeout(() => card.remove(), 1300);
 }
 
+function reset() {
+  prompts.replaceChildren();
+  shown.clear();
+  calls.clear();
+  activeCall = null;
+  render();
+}
+
 function callStarted(call) {
-  activeCall = call.call_id;
-  const section = document.getElementById("call");
-  section.className = "active";
-  section.dataset.callId = call.call_id;
-  document.getElementById("call-state").textContent = "On call";
-  document.getElementById("call-details").textContent =
-    `${call.call_id} · ${call.queue || "no queue"} · since ${clock(call.ts)}`;
-  for (const card of prompts.querySelectorAll(".prompt")) {
-    if (card.dataset.callId !== call.call_id) fadeOut(card);
-  }
+  calls.set(call.call_id, { ...calls.get(call.call_id), ...call });
+  const current = calls.get(activeCall);
+  if (!current || call.ts >= current.ts) activeCall = call.call_id;
+  render();
 }
 
 function callEnded(call) {
-  if (call.call_id !== activeCall) return;
-  document.getElementById("call").className = "ended";
-  document.getElementById("call-state").textContent = "Call ended";
-  for (const card of prompts.querySelectorAll(".prompt")) card.classList.add("old");
+  calls.set(call.call_id, { call_id: call.call_id, ...calls.get(call.call_id), ended: true });
+  render();
 }
 
 async function sendFeedback(prompt, action) {
@@ -79,6 +105,7 @@ function showPrompt(prompt) {
     });
   }
   prompts.prepend(card);
+  render();
 }
 
 function promptCleared(cleared) {
@@ -97,14 +124,26 @@ function connect() {
   const resume = lastEventId ? `&last_id=${encodeURIComponent(lastEventId)}` : "";
   const source = new EventSource(`${base}/events?token=${encodeURIComponent(token)}${resume}`);
   source.onopen = () => setConnection(true);
-  source.onerror = () => {
+  source.onerror = async () => {
     setConnection(false);
     // The browser retries a dropped stream by itself (sending Last-Event-ID); a refused one
-    // (gateway restarting) is closed for good, so start a new one that says where we were.
-    if (source.readyState === EventSource.CLOSED) setTimeout(connect, 1000);
+    // (gateway restarting) is closed for good, so start a new one that says where we were,
+    // unless the link itself is refused.
+    if (source.readyState !== EventSource.CLOSED) return;
+    const check = await fetch(location.href).catch(() => null);
+    if (check && check.status === 403) {
+      document.getElementById("connection").textContent = "this link is not valid";
+      return;
+    }
+    setTimeout(connect, 1000);
   };
   for (const [kind, handle] of Object.entries(handlers)) {
     source.addEventListener(kind, (message) => {
+      const [epoch] = message.lastEventId.split(":");
+      if (epoch !== gateway) {
+        if (gateway) reset(); // a new gateway sends the agent's recent events from the start
+        gateway = epoch;
+      }
       lastEventId = message.lastEventId;
       handle(JSON.parse(message.data));
     });

@@ -93,6 +93,7 @@ def test_redelivered_input_gives_back_its_outputs_and_changes_nothing() -> None:
     before = json.dumps(worker.slots["c1"], sort_keys=True)
     again = worker.event(call.events[1], Source("events", 11))
     assert again.outputs == first.outputs and kinds(first) == ["escalation_risk"]
+    assert again.again and not first.again  # so metrics count the prompt once
     assert json.dumps(worker.slots["c1"], sort_keys=True) == before
 
 

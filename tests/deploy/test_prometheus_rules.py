@@ -22,7 +22,8 @@ def promtool(*args: str) -> str:
 
 
 def test_config_and_rules_are_valid() -> None:
-    assert "SUCCESS: 5 rules found" in promtool("check", "rules", "alerts.yml")
+    rules = yaml.safe_load((PROMETHEUS / "alerts.yml").read_text())["groups"][0]["rules"]
+    assert f"SUCCESS: {len(rules)} rules found" in promtool("check", "rules", "alerts.yml")
     assert "is valid prometheus config file syntax" in promtool("check", "config", "prometheus.yml")
 
 

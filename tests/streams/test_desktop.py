@@ -135,8 +135,8 @@ async def test_prompts_reach_only_their_agent_within_a_second_clear_and_take_fee
             prompt("desk-bob", "bob", "p-bob-1", "info"),
         )
         await expect(bob.locator('.prompt[data-prompt-id="p-bob-1"]')).to_be_visible()
-        await expect(ann.locator(".prompt")).to_have_count(1)
-        await expect(bob.locator(".prompt")).to_have_count(1)  # never Ann's
+        await expect(ann.locator(".prompt:visible")).to_have_count(1)
+        await expect(bob.locator(".prompt:visible")).to_have_count(1)  # never Ann's
 
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         await ann.screenshot(path=str(ARTIFACTS / "desktop-agent.png"))
@@ -152,7 +152,7 @@ async def test_prompts_reach_only_their_agent_within_a_second_clear_and_take_fee
             settings, GuidanceCleared(prompt_id="p-ann-1", call_id="desk-ann", ts=T0)
         )
         await expect(card).to_have_count(0, timeout=5000)
-        await expect(bob.locator(".prompt")).to_have_count(1)
+        await expect(bob.locator(".prompt:visible")).to_have_count(1)
 
 
 async def test_feedback_needs_the_agents_own_link_and_prompt(gateway: Gateway) -> None:
@@ -220,12 +220,18 @@ async def test_a_restarted_gateway_shows_the_live_call_again(
     gateway: Gateway, tmp_path: Path
 ) -> None:
     settings = gateway.settings
+    earlier = CallScript("desk-earlier", T0, agent_id="dee")
+    earlier.end(30)
+    await send_events(settings, earlier.events[:1])
+    await send_outputs(settings, prompt("desk-earlier", "dee", "p-earlier"))
+    await send_events(settings, earlier.events[1:])
     call = CallScript("desk-restart", T0, agent_id="dee")
     await send_events(settings, call.events)
     await send_outputs(settings, prompt("desk-restart", "dee", "p-dee-1"))
     async with chromium() as browser:
         page = await open_desk(browser, gateway.url("dee"))
-        await expect(page.locator(".prompt")).to_have_count(1)
+        await expect(page.locator('.prompt[data-prompt-id="p-dee-1"]')).to_be_visible()
+        await expect(page.locator(".prompt:visible")).to_have_count(1)  # the earlier call's went
         assert gateway.process.stop() == 0
         await expect(page.locator("#connection.offline")).to_be_visible()
         await send_outputs(settings, prompt("desk-restart", "dee", "p-dee-2", "warning"))
@@ -242,5 +248,10 @@ async def test_a_restarted_gateway_shows_the_live_call_again(
         await expect(page.locator('.prompt[data-prompt-id="p-dee-2"]')).to_be_visible(
             timeout=30_000
         )
-        await expect(page.locator(".prompt")).to_have_count(2)
+        # The new gateway replays the earlier call too; the page still shows the live one only.
+        cards = page.locator(".prompt:visible")
+        await expect(cards).to_have_count(2)
+        assert {await c.get_attribute("data-call-id") for c in await cards.all()} == {
+            "desk-restart"
+        }
         await expect(page.locator("#call-details")).to_contain_text("desk-restart")

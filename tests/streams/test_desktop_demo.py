@@ -29,7 +29,7 @@ async def test_demo_pages_show_each_agent_their_calls_prompts(tmp_path: Path) ->
             await page.screenshot(path=str(ARTIFACTS / "desktop-demo.png"))
             await expect(hold).to_have_count(0, timeout=15_000)  # cleared when the hold ended
             await expect(page.locator("#call-state")).to_have_text("Call ended", timeout=15_000)
-            cards = page.locator(".prompt")
+            cards = page.locator(".prompt:visible")
             await expect(cards).to_have_count(2)
             kinds = [await c.get_attribute("data-kind") for c in await cards.all()]
             assert kinds == ["escalation_risk", "first_time_caller"]  # newest on top
@@ -40,9 +40,10 @@ async def test_demo_pages_show_each_agent_their_calls_prompts(tmp_path: Path) ->
             maria = await browser.new_page()
             await maria.goto(f"http://127.0.0.1:{port}/")
             await maria.get_by_role("link", name="agent-maria").click()
-            await expect(maria.locator(".prompt").first).to_be_visible(timeout=30_000)
+            await expect(maria.locator(".prompt:visible").first).to_be_visible(timeout=30_000)
             calls = {
-                await c.get_attribute("data-call-id") for c in await maria.locator(".prompt").all()
+                await c.get_attribute("data-call-id")
+                for c in await maria.locator(".prompt:visible").all()
             }
             assert calls == {"demo-004"}
     finally:
