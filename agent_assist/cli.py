@@ -40,15 +40,16 @@ def build_engine(config_file: Path | None) -> Engine:
         config: EngineConfig = load_config(config_file)
         return Engine(config)
     except (FileNotFoundError, PlaybookError) as err:
-        _fail(str(err))
+        fail(str(err))
     except ValidationError as err:
         name = config_file or "environment"
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
-        _fail(f"{name}: {problems}")
+        fail(f"{name}: {problems}")
 
 
-def _fail(message: str) -> NoReturn:
-    err_console.print(f"[red]error:[/] {message}", highlight=False)
+def fail(message: str) -> NoReturn:
+    """Print an error (unwrapped, so file paths stay whole) and exit with status 2."""
+    err_console.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -91,7 +92,7 @@ def read_reporting(lines: Iterable[Located[T] | LineError]) -> tuple[list[Locate
             else:
                 valid.append(item)
     except OSError as err:
-        _fail(f"{err.filename}: {err.strerror}")
+        fail(f"{err.filename}: {err.strerror}")
     return valid, invalid
 
 

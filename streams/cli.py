@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from agent_assist.cli import ConfigOption, app, build_engine, read_reporting
+from agent_assist.cli import ConfigOption, app, build_engine, fail, read_reporting
 from agent_assist.sources import read_events, read_history
 from streams.settings import Settings
 
@@ -130,8 +130,7 @@ def asr_worker() -> None:
     try:
         asyncio.run(run_asr_worker(settings))
     except FileNotFoundError as err:
-        Console(stderr=True).print(f"[red]error:[/] {err}", highlight=False)
-        raise typer.Exit(2) from None
+        fail(str(err))
 
 
 @app.command()
@@ -154,8 +153,7 @@ def transcribe(
         start = (call_start or datetime.now(UTC)).replace(tzinfo=UTC)
         events = transcribe_wav(file, vosk_model, call_id or file.stem, start, speaker)  # type: ignore[arg-type]
     except (FileNotFoundError, ValueError, EOFError) as err:
-        Console(stderr=True).print(f"[red]error:[/] {err}", highlight=False)
-        raise typer.Exit(2) from None
+        fail(str(err))
     for event in events:
         print(event.model_dump_json())
 

@@ -119,9 +119,13 @@ async def test_returning_caller_whose_calls_land_on_different_partitions(
     prompts = await collect(
         pipeline.guidance_topic, lambda items: sum(i["call_id"] == second_id for i in items) >= 2
     )
-    kinds = [(p["call_id"], p["kind"]) for p in prompts if p["call_id"].startswith("xp-")]
-    assert kinds[:1] == [(first_id, "first_time_caller")]
-    assert (second_id, "returning_caller") in kinds and (second_id, "repeat_contact") in kinds
+    # The two calls' prompts are on different partitions: no order between them.
+    kinds = {(p["call_id"], p["kind"]) for p in prompts if p["call_id"].startswith("xp-")}
+    assert kinds == {
+        (first_id, "first_time_caller"),
+        (second_id, "returning_caller"),
+        (second_id, "repeat_contact"),
+    }
 
 
 async def test_an_open_hold_fires_on_the_wall_clock(pipeline: Settings) -> None:
