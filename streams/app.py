@@ -37,12 +37,7 @@ def broker_credentials(settings: Settings) -> faust.SASLCredentials | faust.SSLC
     return faust.SSLCredentials(context) if context else None
 
 
-def create_app(
-    settings: Settings,
-    engine: Engine,
-    clock: Clock = system_clock,
-    registry: CollectorRegistry | None = None,
-) -> faust.App:
+def create_app(settings: Settings, engine: Engine, clock: Clock = system_clock) -> faust.App:
     faust_fixes.apply()
     datadir = settings.data_dir / settings.app_id
     datadir.mkdir(parents=True, exist_ok=True)
@@ -64,7 +59,7 @@ def create_app(
     calls = app.Table("calls", partitions=settings.partitions, schema=JSON)
     callers = app.Table("callers", partitions=settings.partitions, schema=JSON)
     topics = make_topics(app, settings)
-    registry = registry or CollectorRegistry()
+    registry = CollectorRegistry()  # per app, so several apps in one process never clash
     metrics = DetectionMetrics(registry, settings.queues)
     register_agents(app, settings, topics, calls, callers, LiveCalls(engine, clock), metrics)
     serve_probes(app, settings, registry)

@@ -33,7 +33,14 @@ from starlette.staticfiles import StaticFiles
 from agent_assist.clock import Clock, system_clock
 from agent_assist.desk import DeskEvent, DeskFeed
 from agent_assist.replay import Ignored
-from models import FeedbackAction, GuidanceFeedback, InputEvent, OutputEvent
+from models import (
+    FeedbackAction,
+    Guidance,
+    GuidanceCleared,
+    GuidanceFeedback,
+    InputEvent,
+    OutputEvent,
+)
 from streams.metrics import DesktopMetrics
 from streams.probes import HEALTHY, Readiness, metrics_payload, readiness_payload
 
@@ -66,10 +73,10 @@ class DeskHub:
         """Take a call event or an output event and push what it means to the open pages."""
         if isinstance(item, Ignored):
             return
-        if item.type in ("guidance", "guidance_cleared"):
-            events = self.feed.on_output(item)  # type: ignore[arg-type]
+        if isinstance(item, Guidance | GuidanceCleared):
+            events = self.feed.on_output(item)
         else:
-            events = self.feed.on_input(item)  # type: ignore[arg-type]
+            events = self.feed.on_input(item)
         for event in events:
             for queue in self.pages.get(event.agent_id, ()):
                 try:

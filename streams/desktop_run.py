@@ -79,11 +79,14 @@ class KafkaFollower:
         return dict(await self.consumer.end_offsets(tps))
 
     def _take(self, message: Any) -> None:
+        value = message.value or b""
         try:
             if message.topic == self.settings.guidance_topic:
-                self.hub.publish(output_event_adapter.validate_json(message.value))
-            else:
-                self.hub.publish(decode_event(message.value))
+                self.hub.publish(output_event_adapter.validate_json(value))
+            elif b"call_started" in value or b"call_ended" in value:
+                # The desk only needs calls starting and ending; most of call-events is
+                # transcripts, which are not decoded at all.
+                self.hub.publish(decode_event(value))
         except (InvalidEvent, ValidationError):
             # The workers dead-letter invalid input; the desktop just shows nothing for it.
             log.debug("skipped an invalid message at %s@%s", message.topic, message.offset)

@@ -46,13 +46,13 @@ class Settings(BaseSettings):
     vosk_model: Path | None = Field(default=None, description="Unpacked Vosk model folder.")
     asr_threads: int = Field(default=2, ge=1, description="Threads that run Vosk decoding.")
     asr_partial_interval_s: float = Field(default=1.0, gt=0)
+    asr_idle_timeout_s: float = Field(default=10, gt=0, description="Flush a silent stream.")
     desktop_secret: SecretStr | None = Field(
         default=None, description="Signs agents' desktop links; required by the gateway."
     )
     desktop_lookback_s: float = Field(
         default=3600, ge=0, description="On start, the gateway re-reads this much history."
     )
-    asr_idle_timeout_s: float = Field(default=10, gt=0, description="Flush a silent stream.")
 
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
