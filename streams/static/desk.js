@@ -6,6 +6,7 @@ const token = new URLSearchParams(location.search).get("token") || "";
 const base = `/agents/${encodeURIComponent(agentId)}`;
 const prompts = document.getElementById("prompts");
 const shown = new Set(); // prompt ids on this page: a replay never shows one twice
+const dismissed = new Set(); // kept across a new gateway's replay: a dismissed prompt stays gone
 // Call events and prompts come from two topics, in no fixed order between them. The call on
 // screen is the one that started last; a prompt shows while its call is that call (or while
 // its call_started is unknown and no live call is on screen).
@@ -82,7 +83,7 @@ async function sendFeedback(prompt, action) {
 }
 
 function showPrompt(prompt) {
-  if (shown.has(prompt.prompt_id)) return;
+  if (shown.has(prompt.prompt_id) || dismissed.has(prompt.prompt_id)) return;
   shown.add(prompt.prompt_id);
   const card = document.getElementById("prompt-card").content.firstElementChild.cloneNode(true);
   card.classList.add(prompt.severity);
@@ -94,6 +95,7 @@ function showPrompt(prompt) {
   card.querySelector(".message").textContent = prompt.message;
   card.querySelector("time").textContent = clock(prompt.ts);
   card.querySelector(".dismiss").addEventListener("click", () => {
+    dismissed.add(prompt.prompt_id);
     sendFeedback(prompt, "dismissed");
     fadeOut(card);
   });
