@@ -10,19 +10,18 @@ resident memory. The broker, the load and the clients share the machine with the
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaProducer
+from pipeline import process_env, settings_for  # benchmarks/, beside this script
 
 from streams.desktop import desk_token
 from streams.settings import Settings
@@ -112,30 +111,15 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=10, help="Per rate.")
     args = parser.parse_args()
-    tag = f"bench-desk-{uuid.uuid4().hex[:6]}"
-    settings = Settings(
-        app_id=tag,
-        call_events_topic=f"{tag}-events",
-        guidance_topic=f"{tag}-guidance",
-        feedback_topic=f"{tag}-feedback",
-        dlq_topic=f"{tag}-dlq",
-        profiles_topic=f"{tag}-profiles",
-        audio_topic=f"{tag}-audio",
-        audio_dlq_topic=f"{tag}-audio-dlq",
-        partitions=6,
-    )
+    settings = settings_for("desk", partitions=6)
     asyncio.run(create_topics(settings))
     port = 18000 + random.randrange(1000)
-    env = os.environ | {
-        f"AGENT_ASSIST_{k.upper()}": str(v)
-        for k, v in settings.model_dump(exclude_none=True, exclude={"queues"}).items()
-    }
-    env |= {
-        "AGENT_ASSIST_HTTP_HOST": "127.0.0.1",
-        "AGENT_ASSIST_HTTP_PORT": str(port),
-        "AGENT_ASSIST_DESKTOP_SECRET": SECRET,
-        "AGENT_ASSIST_LOG_LEVEL": "warning",
-    }
+    env = process_env(
+        settings,
+        AGENT_ASSIST_HTTP_PORT=str(port),
+        AGENT_ASSIST_DESKTOP_SECRET=SECRET,
+        AGENT_ASSIST_LOG_LEVEL="warning",
+    )
     log = Path(tempfile.mkdtemp()) / "gateway.log"
     command = [str(Path(sys.executable).with_name("agent-assist")), "desktop"]
     gateway = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)

@@ -181,18 +181,26 @@ def settings_for(name: str, partitions: int) -> Settings:
         guidance_topic=f"{tag}-out",
         dlq_topic=f"{tag}-dlq",
         profiles_topic=f"{tag}-profiles",
+        audio_topic=f"{tag}-audio",
+        audio_dlq_topic=f"{tag}-audio-dlq",
+        feedback_topic=f"{tag}-feedback",
         partitions=partitions,
         data_dir=Path(tempfile.mkdtemp()),
         session_timeout_s=6,
     )
 
 
-def start(kind: str, settings: Settings, log: Path) -> subprocess.Popen[bytes]:
+def process_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment that makes an ``agent-assist`` process run on ``settings``."""
     env = os.environ | {
         f"AGENT_ASSIST_{k.upper()}": str(v)
         for k, v in settings.model_dump(exclude_none=True, exclude={"queues"}).items()
     }
-    env |= {"AGENT_ASSIST_HTTP_HOST": "127.0.0.1", "AGENT_ASSIST_HTTP_PORT": "0"}
+    return env | {"AGENT_ASSIST_HTTP_HOST": "127.0.0.1", "AGENT_ASSIST_HTTP_PORT": "0"} | extra
+
+
+def start(kind: str, settings: Settings, log: Path) -> subprocess.Popen[bytes]:
+    env = process_env(settings)
     if kind == "worker":
         command = [str(Path(sys.executable).with_name("agent-assist")), "worker"]
     else:

@@ -123,6 +123,9 @@ def create_desktop_app(
 ) -> Starlette:
     """The gateway's web app. ``index_agents``: list links to these agents on ``/`` (demo)."""
 
+    desk_page = STATIC.joinpath("desk.html").read_text()
+    index_page = STATIC.joinpath("index.html").read_text()
+
     def agent_of(request: Request) -> str | None:
         agent_id: str = request.path_params["agent_id"]
         token = request.query_params.get("token", "").encode()
@@ -135,7 +138,7 @@ def create_desktop_app(
     async def page(request: Request) -> Response:
         if agent_of(request) is None:
             return forbidden()
-        return HTMLResponse(STATIC.joinpath("desk.html").read_text())
+        return HTMLResponse(desk_page)
 
     async def events(request: Request) -> Response:
         agent_id = agent_of(request)
@@ -205,7 +208,7 @@ def create_desktop_app(
             f"{html.escape(a)}</a></li>"
             for a in index_agents
         )
-        return HTMLResponse(STATIC.joinpath("index.html").read_text().replace("{links}", links))
+        return HTMLResponse(index_page.replace("{links}", links))
 
     async def healthz(_: Request) -> Response:
         return JSONResponse(HEALTHY)

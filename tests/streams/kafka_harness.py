@@ -19,7 +19,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.partitioner import murmur2
 
-from models import InputEvent
+from agent_assist.demo import load_demo
+from agent_assist.replay import event_order
+from models import CallerHistory, InputEvent
+from streams.kafka_io import publish_profiles
 from streams.settings import Settings
 from streams.topics import topic_specs
 
@@ -188,3 +191,13 @@ async def collect(
     finally:
         await consumer.stop()
     return items
+
+
+async def publish_demo(settings: Settings) -> tuple[list[InputEvent], list[CallerHistory]]:
+    """The demo's caller history (once the workers hold it), then its calls, in time order."""
+    events, history = load_demo()
+    await publish_profiles(settings, history)
+    changelog = f"{settings.app_id}-callers-changelog"
+    await collect(changelog, lambda items: len(items) >= len(history), decode=lambda m: m.key)
+    await send_events(settings, sorted(events, key=event_order))
+    return events, history

@@ -100,6 +100,12 @@ async def send_outputs(settings: Settings, *outputs: Guidance | GuidanceCleared)
     )
 
 
+async def call_with_prompt(settings: Settings, call_id: str, agent: str, prompt_id: str) -> None:
+    """A call starts for ``agent`` and gets one prompt."""
+    await send_events(settings, CallScript(call_id, T0, agent_id=agent).events)
+    await send_outputs(settings, prompt(call_id, agent, prompt_id))
+
+
 async def open_desk(browser: Browser, url: str) -> Page:
     page = await browser.new_page(viewport={"width": 900, "height": 640})
     await page.goto(url)
@@ -157,9 +163,7 @@ async def test_prompts_reach_only_their_agent_within_a_second_clear_and_take_fee
 
 async def test_feedback_needs_the_agents_own_link_and_prompt(gateway: Gateway) -> None:
     settings = gateway.settings
-    call = CallScript("desk-own", T0, agent_id="ann")
-    await send_events(settings, call.events)
-    await send_outputs(settings, prompt("desk-own", "ann", "p-own-1"))
+    await call_with_prompt(settings, "desk-own", "ann", "p-own-1")
     base = f"http://127.0.0.1:{gateway.process.port}"
     body = {"prompt_id": "p-own-1", "action": "helpful"}
     async with httpx.AsyncClient(base_url=base) as client:
@@ -193,9 +197,7 @@ async def read_sse(response: httpx.Response, count: int) -> list[tuple[str, str,
 
 async def test_a_dropped_stream_resumes_after_the_last_event_it_saw(gateway: Gateway) -> None:
     settings = gateway.settings
-    call = CallScript("desk-resume", T0, agent_id="cat")
-    await send_events(settings, call.events)
-    await send_outputs(settings, prompt("desk-resume", "cat", "p-cat-1"))
+    await call_with_prompt(settings, "desk-resume", "cat", "p-cat-1")
     url = f"http://127.0.0.1:{gateway.process.port}/agents/cat/events"
     params = {"token": desk_token(SECRET, "cat")}
     async with httpx.AsyncClient(timeout=10) as client:
@@ -225,9 +227,7 @@ async def test_a_restarted_gateway_shows_the_live_call_again(
     await send_events(settings, earlier.events[:1])
     await send_outputs(settings, prompt("desk-earlier", "dee", "p-earlier"))
     await send_events(settings, earlier.events[1:])
-    call = CallScript("desk-restart", T0, agent_id="dee")
-    await send_events(settings, call.events)
-    await send_outputs(settings, prompt("desk-restart", "dee", "p-dee-1"))
+    await call_with_prompt(settings, "desk-restart", "dee", "p-dee-1")
     async with chromium() as browser:
         page = await open_desk(browser, gateway.url("dee"))
         await expect(page.locator('.prompt[data-prompt-id="p-dee-1"]')).to_be_visible()

@@ -23,17 +23,15 @@ import yaml
 from agent_assist.config import EngineConfig
 from agent_assist.demo import load_demo
 from agent_assist.engine import Engine
-from agent_assist.replay import event_order, replay
+from agent_assist.replay import replay
 from streams.desktop import desk_token
-from streams.kafka_io import publish_profiles
 from streams.settings import Settings
 from streams.topics import create_topics
 from tests.streams.kafka_harness import (
     WorkerProcess,
-    collect,
     delete_topics,
     free_port,
-    send_events,
+    publish_demo,
     send_raw,
     unique_settings,
 )
@@ -167,11 +165,7 @@ def floor(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> Iterato
 
 
 async def feed(settings: Settings) -> None:
-    events, history = load_demo()
-    await publish_profiles(settings, history)
-    changelog = f"{settings.app_id}-callers-changelog"
-    await collect(changelog, lambda items: len(items) >= len(history), decode=lambda m: m.key)
-    await send_events(settings, sorted(events, key=event_order))
+    await publish_demo(settings)
     await send_raw(settings.call_events_topic, [(b"broken", b'{"type": "transcript"}')])
     left, right = channels(DATA / "two-speakers-8k.wav")
     audio = interleave(

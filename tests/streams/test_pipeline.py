@@ -9,11 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from agent_assist.config import EngineConfig
-from agent_assist.demo import load_demo
 from agent_assist.engine import Engine
-from agent_assist.replay import event_order, replay
+from agent_assist.replay import replay
 from agent_assist.testing import CallScript
-from streams.kafka_io import publish_profiles
 from streams.settings import Settings
 from streams.topics import create_topics
 from tests.streams.kafka_harness import (
@@ -21,6 +19,7 @@ from tests.streams.kafka_harness import (
     collect,
     delete_topics,
     partition_of,
+    publish_demo,
     send_events,
     send_raw,
     unique_settings,
@@ -58,11 +57,7 @@ def by_call(outputs: list[dict]) -> dict[str, list[dict]]:
 
 
 async def test_demo_calls_give_the_same_guidance_as_replay(pipeline: Settings) -> None:
-    events, history = load_demo()
-    await publish_profiles(pipeline, history)
-    changelog = f"{pipeline.app_id}-callers-changelog"
-    await collect(changelog, lambda items: len(items) >= len(history), decode=lambda m: m.key)
-    await send_events(pipeline, sorted(events, key=event_order))
+    events, history = await publish_demo(pipeline)
     expected = [json.loads(o.model_dump_json()) for o in replay(Engine(CONFIG), events, history)]
     received = await collect(pipeline.guidance_topic, lambda items: len(items) >= len(expected))
     assert by_call(received) == by_call(expected)
