@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint pytest tools bench bench-pipeline bench-desktop kafka-up kafka-down clean
+.PHONY: demo test lint pytest tools bench bench-cues train-cues bench-pipeline bench-desktop kafka-up kafka-down clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ kafka-down:
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/escalation_cues.py
+
+bench-cues: $(INSTALLED)
+	$(BIN)/python benchmarks/escalation_cues.py
+
+# The escalation cue classifier, refitted on data/escalation/sources.
+train-cues: $(INSTALLED)
+	$(BIN)/python training/train_cues.py
 
 bench-pipeline: $(INSTALLED) kafka-up
 	$(BIN)/python benchmarks/pipeline.py

@@ -11,6 +11,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from agent_assist.cues.classes import CueClass
+
 DEFAULT_BACKCHANNELS = (
     "uh-huh", "uh huh", "mm-hmm", "mm hmm", "mhm", "mm", "hmm", "yeah", "yes", "yep", "yup",
     "right", "okay", "ok", "sure", "i see", "got it", "oh", "ah", "alright", "all right",
@@ -29,6 +31,11 @@ class EngineConfig(BaseSettings):
     interruption_min_overlap_s: float = Field(default=0.5, gt=0)
     interruption_cooldown_s: float = Field(default=30, ge=0)
     backchannels: tuple[str, ...] = DEFAULT_BACKCHANNELS
+    escalation_thresholds: dict[CueClass, float] = Field(
+        default_factory=dict,
+        description="Classifier probability at which a cue class prompts, per class; unset "
+        "classes use the model's own (chosen in training). Above 1 turns the classifier off.",
+    )
     call_idle_timeout_s: float = Field(
         default=4 * 3600, gt=0, description="A call with no event for this long is forgotten."
     )

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from agent_assist.call_state import CallState
 from agent_assist.callers import caller_key
 from agent_assist.config import EngineConfig
+from agent_assist.cues.classifier import bundled_model
 from agent_assist.detectors.base import Clear, Cue, Detector, Finding, prompt_id
 from agent_assist.detectors.engagement import EngagementDetector
 from agent_assist.detectors.escalation import EscalationDetector
@@ -47,7 +48,7 @@ class Engine:
         self.playbook = playbook or load_playbook(self.config.playbook)
         self.engagement = EngagementDetector(self.config.repeat_contact_days)
         self.detectors: list[Detector] = [
-            EscalationDetector(),
+            EscalationDetector(bundled_model(), self.config.escalation_thresholds),
             InterruptionDetector(
                 self.config.interruption_min_overlap_s,
                 self.config.interruption_cooldown_s,

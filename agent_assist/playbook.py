@@ -7,8 +7,8 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from agent_assist.cues.classes import CueClass
 from agent_assist.detectors.base import Cue
-from agent_assist.detectors.escalation_cues import CueClass
 from models import Severity
 
 EVIDENCE_EXAMPLES: dict[str, dict[str, Any]] = {

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from agent_assist.call_state import CallState
 from agent_assist.callers import recent_contact, stage_of
+from agent_assist.cues.classes import CueClass
 from agent_assist.detectors.base import Cue
-from agent_assist.detectors.escalation_cues import CueClass
 from models import CallerHistory, CallStarted, format_ts
 
 

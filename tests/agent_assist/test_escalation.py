@@ -1,6 +1,8 @@
 import pytest
 
-from agent_assist.detectors.escalation_cues import CueClass, find_cues
+from agent_assist.cues.classes import CueClass
+from agent_assist.cues.grammar import find_cues
+from agent_assist.cues.text import spoken
 from agent_assist.engine import Engine
 from agent_assist.replay import replay
 from agent_assist.testing import CallScript
@@ -25,6 +27,18 @@ def cues(text: str) -> list[str]:
         ("This is absolutely ridiculous.", ["anger"]),
         ("This is the third time I'm calling about this.", ["repeat_contact"]),
         ("I've called four times and nobody helped.", ["repeat_contact"]),
+        ("Is there someone above you I can talk to?", ["supervisor_request"]),
+        ("i just want to talk to a real person", ["supervisor_request"]),
+        ("Can you put me through to corporate?", ["supervisor_request"]),
+        ("This is my third call this week.", ["repeat_contact"]),
+        ("I called yesterday and the day before about this.", ["repeat_contact"]),
+        ("Every time I call I get a different answer.", ["repeat_contact"]),
+        ("Honestly I'd rather use a competitor.", ["churn_threat"]),
+        ("Never again.", ["churn_threat"]),
+        ("I'm taking my business elsewhere.", ["churn_threat"]),
+        ("I'm going to the news with this.", ["legal_public_threat"]),
+        ("I'll be reporting you to the FCA.", ["legal_public_threat"]),
+        ("This is a lawsuit waiting to happen, I've kept every letter.", ["legal_public_threat"]),
     ],
 )
 def test_cue_classes(text: str, expected: list[str]) -> None:
@@ -42,10 +56,29 @@ def test_cue_classes(text: str, expected: list[str]) -> None:
         "I'm not angry, just a bit confused.",
         "My first bill is twice what I was quoted.",
         "I don't need a supervisor, you've been great.",
+        "I'd like to close my savings account please.",
+        "They threatened to sue me over the parking space.",
+        "How do I cancel my membership?",
+        "BEST SUPPORT EVER, thank you!",
+        "I called yesterday and it's fixed now, thanks.",
+        "This is the second time it broke.",
     ],
 )
 def test_hard_negatives(text: str) -> None:
     assert cues(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Get me a supervisor right now.",
+        "This is the 3rd time I've called about this!",
+        "If this isn't fixed I'm switching to another provider.",
+        "I will be filing a complaint with the FCC.",
+    ],
+)
+def test_cues_hold_in_a_recognisers_lower_case_unpunctuated_words(text: str) -> None:
+    assert cues(spoken(text)) == cues(text) != []
 
 
 def test_several_cues_in_one_utterance_are_ordered_by_urgency() -> None:
