@@ -1,7 +1,7 @@
 """Reading JSON Lines files (or stdin) of events and caller history, line by line."""
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -36,17 +36,30 @@ class Located(Generic[T]):
     value: T
 
 
-def _lines(path: str) -> Iterator[tuple[int, str]]:
+def _lines(path: str) -> Iterator[tuple[int, str | LineError]]:
+    """Each line decoded as UTF-8 on its own, so a bad byte costs that line and no other."""
     if path == STDIN:
-        yield from enumerate(sys.stdin, start=1)
+        yield from _decoded(path, sys.stdin.buffer)
         return
-    with Path(path).open(encoding="utf-8") as handle:
-        yield from enumerate(handle, start=1)
+    with Path(path).open("rb") as handle:
+        yield from _decoded(path, handle)
+
+
+def _decoded(path: str, lines: Iterable[bytes]) -> Iterator[tuple[int, str | LineError]]:
+    for number, raw in enumerate(lines, start=1):
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            problem = Problem("(encoding)", f"not valid UTF-8 at byte {err.start + 1} of the line")
+            yield number, LineError(path, number, problem)
 
 
 def read_events(path: str) -> Iterator[Located[InputEvent] | LineError]:
     """Every non-blank line as an event, or as the errors that reject it."""
     for number, text in _lines(path):
+        if isinstance(text, LineError):
+            yield text
+            continue
         if not text.strip():
             continue
         try:
@@ -59,6 +72,9 @@ def read_events(path: str) -> Iterator[Located[InputEvent] | LineError]:
 def read_history(path: str) -> Iterator[Located[CallerHistory] | LineError]:
     """Caller history records, one JSON object per line."""
     for number, text in _lines(path):
+        if isinstance(text, LineError):
+            yield text
+            continue
         if not text.strip():
             continue
         try:

@@ -43,6 +43,31 @@ def test_invalid_lines_are_reported_skipped_and_fail_the_run(tmp_path: Path) -> 
     assert [json.loads(line)["kind"] for line in out] == ["first_time_caller", "long_hold"]
 
 
+def test_a_line_that_is_not_utf8_is_that_lines_error_only(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    broken = GOOD_LINES[1].replace("supervisor", "sup\xe9rvisor").encode("latin-1")
+    lines = [GOOD_LINES[0].encode(), broken, GOOD_LINES[2].encode()]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    code, out, err = invoke("replay", str(path))
+    assert code == 1
+    at = broken.index(b"\xe9") + 1
+    assert err == [f"{path}:2: (encoding): not valid UTF-8 at byte {at} of the line"]
+    assert [json.loads(line)["kind"] for line in out] == ["first_time_caller", "long_hold"]
+
+
+def test_bad_bytes_on_stdin_and_in_history_are_line_errors_too(tmp_path: Path) -> None:
+    history = tmp_path / "history.jsonl"
+    history.write_bytes(b'{"customer_id": "cust-\xff"}\n{"customer_id": "cust-1", "contacts": 4}\n')
+    stdin = b"\n".join([GOOD_LINES[0].encode(), b"\xfe\xfe", *(x.encode() for x in GOOD_LINES[1:])])
+    result = CliRunner().invoke(app, ["replay", "-", "--history", str(history)], input=stdin)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "-:2: (encoding): not valid UTF-8 at byte 1 of the line",
+        f"{history}:1: (encoding): not valid UTF-8 at byte 23 of the line",
+    ]
+    assert json.loads(result.stdout.splitlines()[0])["kind"] == "regular_caller"
+
+
 def test_stdin_and_history(tmp_path: Path) -> None:
     history = tmp_path / "history.jsonl"
     history.write_text('{"customer_id": "cust-1", "contacts": 4}\n{"customer_id": ""}\n')

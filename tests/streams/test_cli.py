@@ -29,10 +29,12 @@ def test_produce_sends_valid_events_keyed_by_call_and_reports_bad_lines(
     call = CallScript("cli-1", T0, customer_id="c")
     call.say("customer", "hello", 1, 2)
     path = tmp_path / "events.jsonl"
-    path.write_text("\n".join([*(e.model_dump_json() for e in call.events), "{oops"]) + "\n")
+    lines = [b"\xff{}", *(e.model_dump_json().encode() for e in call.events), b"{oops"]
+    path.write_bytes(b"\n".join(lines) + b"\n")
     result = CliRunner().invoke(app, ["produce", str(path)])
     assert result.exit_code == 1
-    assert f"{path}:3: (json): not valid JSON" in result.stderr
+    assert f"{path}:1: (encoding): not valid UTF-8 at byte 1 of the line" in result.stderr
+    assert f"{path}:4: (json): not valid JSON" in result.stderr
     sent = asyncio.run(
         collect(
             kafka_env.call_events_topic,
