@@ -16,6 +16,7 @@ from streams.messages import (
     Contact,
     HistoryReply,
     Lookup,
+    Profile,
     Tick,
     caller_adapter,
     control_adapter,
@@ -111,22 +112,32 @@ def register_agents(
             trigger = Trigger("event", arrived)
             await apply(call_event.call_id, step, message.partition, trigger)
 
+    @app.agent(topics.profiles_in, name="rekey_profiles")
+    async def rekey_profiles(stream: faust.StreamT[bytes]) -> None:
+        """A profile may sit on any partition (its producer's partitioner picked it): send it on,
+        keyed by customer, to the partition where lookups for that customer go."""
+        async for event in stream.events():
+            try:
+                profile = caller_history_adapter.validate_json(event.value or b"")
+            except ValidationError as err:
+                problem = err.errors()[0]
+                field = ".".join(map(str, problem["loc"])) or "(json)"
+                await send_dlq(event.message, "profiles", f"{field}: {problem['msg']}")
+                continue
+            await topics.callers.send(
+                key=profile.customer_id.encode(),
+                value=Profile(history=profile).model_dump_json().encode(),
+            )
+
     @app.agent(topics.callers_in, name="resolve_callers")
     async def resolve_callers(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            message = event.message
-            if message.topic == settings.profiles_topic:
-                try:
-                    profile = caller_history_adapter.validate_json(event.value or b"")
-                except ValidationError as err:
-                    problem = err.errors()[0]
-                    field = ".".join(map(str, problem["loc"])) or "(json)"
-                    await send_dlq(message, "profiles", f"{field}: {problem['msg']}")
-                    continue
-                entry = callers.get(profile.customer_id) or {"counted": []}
-                callers[profile.customer_id] = entry | {"history": profile.model_dump(mode="json")}
-                continue
             request = caller_adapter.validate_json(event.value)
+            if isinstance(request, Profile):
+                key = request.history.customer_id
+                entry = callers.get(key) or {"counted": []}
+                callers[key] = entry | {"history": request.history.model_dump(mode="json")}
+                continue
             entry = callers.get(request.caller_key) or {"history": None, "counted": []}
             history = (
                 CallerHistory.model_validate(entry["history"])

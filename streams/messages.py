@@ -48,9 +48,17 @@ class Contact(BaseModel):
     ended: Timestamp
 
 
+class Profile(BaseModel):
+    """To a caller's partition: their history from ``customer-profiles``, re-keyed by the worker
+    so that it lands where lookups for them go, whatever partitioner its producer used."""
+
+    kind: Literal["profile"] = "profile"
+    history: CallerHistory
+
+
 control_adapter: TypeAdapter[HistoryReply | Tick] = TypeAdapter(
     Annotated[HistoryReply | Tick, Field(discriminator="kind")]
 )
-caller_adapter: TypeAdapter[Lookup | Contact] = TypeAdapter(
-    Annotated[Lookup | Contact, Field(discriminator="kind")]
+caller_adapter: TypeAdapter[Lookup | Contact | Profile] = TypeAdapter(
+    Annotated[Lookup | Contact | Profile, Field(discriminator="kind")]
 )

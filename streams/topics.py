@@ -15,10 +15,11 @@ TOPIC_ALREADY_EXISTS = 36
 
 @dataclass(frozen=True)
 class Topics:
-    """Every topic a worker uses; ``calls_in`` and ``callers_in`` are the agents' sources."""
+    """Every topic a worker uses; the ``*_in`` ones are the agents' sources."""
 
     calls_in: faust.TopicT
     callers_in: faust.TopicT
+    profiles_in: faust.TopicT
     control: faust.TopicT
     callers: faust.TopicT
     guidance: faust.TopicT
@@ -28,7 +29,8 @@ class Topics:
 def make_topics(app: faust.App, settings: Settings) -> Topics:
     return Topics(
         calls_in=app.topic(settings.call_events_topic, settings.control_topic, **RAW),
-        callers_in=app.topic(settings.caller_topic, settings.profiles_topic, **RAW),
+        callers_in=app.topic(settings.caller_topic, **RAW),
+        profiles_in=app.topic(settings.profiles_topic, **RAW),
         control=app.topic(settings.control_topic, **RAW),
         callers=app.topic(settings.caller_topic, **RAW),
         guidance=app.topic(settings.guidance_topic, **RAW),

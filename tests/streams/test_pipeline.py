@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from confluent_kafka import Producer
 
 from agent_assist.config import EngineConfig
 from agent_assist.engine import Engine
 from agent_assist.replay import replay
 from agent_assist.testing import CallScript
+from models import CallerHistory
 from streams.settings import Settings
 from streams.topics import create_topics
 from tests.streams.kafka_harness import (
@@ -145,3 +147,44 @@ async def test_an_open_hold_fires_on_the_wall_clock(pipeline: Settings) -> None:
     assert prompt["kind"] == "long_hold"
     late = arrival[prompt["prompt_id"]] - due
     assert -0.05 <= late <= 1.0, f"long_hold arrived {late:.2f}s after its due time"
+
+
+async def test_profiles_and_calls_from_a_client_with_another_partitioner(
+    pipeline: Settings,
+) -> None:
+    """librdkafka's default partitioner (CRC32, as in kcat and the confluent clients) puts many
+    keys elsewhere than Java's murmur2: every caller must still get their own stage."""
+    producer = Producer({"bootstrap.servers": pipeline.kafka_bootstrap})
+    landed: dict[str, int] = {}
+
+    def delivered(err: object, message: object) -> None:
+        assert err is None, err
+        landed[message.key().decode()] = message.partition()
+
+    customers = [f"crc-{n}" for n in range(12)]
+    for customer in customers:
+        record = CallerHistory(customer_id=customer, contacts=5)
+        producer.produce(
+            pipeline.profiles_topic, record.model_dump_json(), customer, on_delivery=delivered
+        )
+    producer.flush(10)
+    moved = [c for c in customers if landed[c] != partition_of(c, 4)]
+    assert len(moved) >= 4, landed  # the test means something only if many moved
+    changelog = f"{pipeline.app_id}-callers-changelog"
+    await collect(
+        changelog,
+        lambda items: all(c.encode() in b"".join(items) for c in customers),
+        decode=lambda m: m.key,
+    )
+    start = datetime.now(UTC)
+    for n, customer in enumerate(customers):
+        call = CallScript(f"crc-call-{n}", start, customer_id=customer)
+        for event in call.events:
+            producer.produce(pipeline.call_events_topic, event.model_dump_json(), call.call_id)
+    producer.flush(10)
+    prompts = await collect(
+        pipeline.guidance_topic,
+        lambda items: sum(i["call_id"].startswith("crc-call-") for i in items) >= len(customers),
+    )
+    stages = {p["call_id"]: p["kind"] for p in prompts if p["call_id"].startswith("crc-call-")}
+    assert stages == {f"crc-call-{n}": "regular_caller" for n in range(len(customers))}
