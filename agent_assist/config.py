@@ -36,6 +36,12 @@ class EngineConfig(BaseSettings):
         description="Classifier probability at which a cue class prompts, per class; unset "
         "classes use the model's own (chosen in training). Above 1 turns the classifier off.",
     )
+    max_clock_skew_s: float = Field(
+        default=5,
+        ge=0,
+        description="Live workers take an event stamped further ahead of their clock than this "
+        "at its arrival time, so a producer's wrong clock cannot fire a hold early or late.",
+    )
     call_idle_timeout_s: float = Field(
         default=4 * 3600, gt=0, description="A call with no event for this long is forgotten."
     )

@@ -8,6 +8,9 @@ with each input. What this adds to the engine:
 - Each call has its own clock: its latest event time plus the wall time since that event
   arrived. Live, that is the wall clock; for a recorded call produced at full speed, it is the
   call's own event time, so a hold's deadline never races the ``hold_ended`` behind it.
+- A producer's clock cannot move a call's: an event stamped further ahead of the wall clock
+  than ``max_clock_skew_s`` is taken at its arrival time (and counted), so it cannot fire a hold
+  early; a redelivery finds it by offset, whatever its stamp.
 - At-least-once: a redelivered input (its offset already applied) changes nothing and gives
   back the outputs it gave the first time, kept in the slot, and asks again for what the call
   still waits on (its caller's history, the record of its completed contact), so a crash between
@@ -49,6 +52,8 @@ class Observed:
     """Engagement stage of each call that began (None: caller unknown)."""
     holds: list[float] = field(default_factory=list)
     """Length in seconds of each hold that ended."""
+    skewed: int = 0
+    """Events stamped too far ahead of the wall clock, taken at their arrival time instead."""
 
 
 @dataclass(slots=True)
@@ -96,6 +101,16 @@ class LiveCalls:
         """An event from the input topic."""
         if slot is not None and _seen(slot, source):
             return self._again(slot, source)
+        arrived = self.clock()
+        if (event.ts - arrived).total_seconds() > self.engine.config.max_clock_skew_s:
+            step = self._on_new(slot, event.model_copy(update={"ts": arrived}), source, partition)
+            step.observed.skewed += 1
+            return step
+        return self._on_new(slot, event, source, partition)
+
+    def _on_new(
+        self, slot: Slot | None, event: InputEvent, source: Source, partition: int
+    ) -> LiveStep:
         slot = slot or new_slot(partition)
         _mark(slot, source)
         if slot["waiting"]:

@@ -101,6 +101,12 @@ class DetectionMetrics:
             ["queue"],
             registry=registry,
         )
+        self.skewed = Counter(
+            "agent_assist_clock_skew_events_total",
+            "Events stamped further ahead of the worker's clock than max_clock_skew_s, taken "
+            "at their arrival time instead.",
+            registry=registry,
+        )
         self.lag = Gauge(
             "agent_assist_consumer_lag_messages",
             "Messages in an input partition not yet committed by this worker's group.",
@@ -128,6 +134,8 @@ class DetectionMetrics:
             self.calls.labels(stage or "unknown", queue).inc()
         for seconds in observed.holds:
             self.holds.labels(queue).observe(max(seconds, 0.0))
+        if observed.skewed:
+            self.skewed.inc(observed.skewed)
 
     def live(self, states: Iterable[Mapping[str, Any]]) -> None:
         """Set the live-call gauges from the states of the calls this worker owns."""

@@ -1,5 +1,5 @@
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from agent_assist.clock import FakeClock
 from agent_assist.demo import load_demo
@@ -175,3 +175,34 @@ def test_redelivery_asks_again_for_what_the_call_still_waits_on() -> None:
         worker.live.on_event(ended.slot, call.events[-1], Source("events", 6), 0).contact
         == ended.contact
     )
+
+
+def test_an_event_stamped_ahead_of_the_clock_cannot_fire_a_hold_early() -> None:
+    clock = FakeClock(T0)
+    worker = Worker(clock)
+    call = CallScript("c1", T0)
+    worker.event(call.events[0])
+    clock.advance(timedelta(seconds=5))
+    worker.event(call.hold(5))
+    due = worker.live.wall_due(worker.slots["c1"])
+    clock.advance(timedelta(seconds=1))
+    ahead = worker.event(call.say("agent", "Still checking, bear with me.", 194, 200))
+    assert ahead.observed.skewed == 1
+    assert ahead.outputs == [] and worker.live.wall_due(worker.slots["c1"]) == due
+    assert worker.slots["c1"]["event_ts"] == clock().timestamp()  # taken when it arrived
+    assert due is not None
+    worker.tick_due(due - 1)
+    assert all(json.loads(o)["kind"] != "long_hold" for o in worker.outputs)
+    clock.now = datetime.fromtimestamp(due, UTC)
+    worker.tick_due(due)
+    assert json.loads(worker.outputs[-1])["kind"] == "long_hold"
+
+
+def test_an_event_within_the_allowed_skew_keeps_its_stamp() -> None:
+    clock = FakeClock(T0)
+    worker = Worker(clock)
+    call = CallScript("c1", T0)
+    worker.event(call.events[0])
+    step = worker.event(call.say("customer", "Hello?", 2, 4))  # 4 s ahead: within 5 s
+    assert step.observed.skewed == 0
+    assert worker.slots["c1"]["event_ts"] == (T0 + timedelta(seconds=4)).timestamp()

@@ -1,6 +1,6 @@
 """The workers' metrics, fed by the live engine in-process (no broker): counts and labels."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from prometheus_client import CollectorRegistry
 
@@ -21,9 +21,11 @@ def run_call(
     """One call through LiveCalls, reporting to ``metrics`` as the stream agent does.
 
     ``history_first=False`` delivers the whole call before its caller's history, as when a
-    recorded call is produced at once: then one step carries the call from start to end.
+    recorded call is produced at once: then one step carries the call from start to end. The
+    worker's clock is a day later, as it is for a recording (events stamped ahead of it would be
+    taken at their arrival time).
     """
-    live = LiveCalls(Engine(EngineConfig(hold_threshold_s=60)), FakeClock(T0))
+    live = LiveCalls(Engine(EngineConfig(hold_threshold_s=60)), FakeClock(T0 + timedelta(days=1)))
     call = CallScript(f"call-{queue}-{history_first}", T0, customer_id="cust-1", queue=queue)
     call.say("customer", "this is the third time I'm calling", 1, 4)
     call.hold(10)
@@ -115,3 +117,14 @@ def test_lag_series_follow_the_current_assignment() -> None:
     assert (
         value("agent_assist_consumer_lag_messages", {"topic": "call-events", "partition": "1"}) == 7
     )
+
+
+def test_events_stamped_ahead_of_the_worker_clock_are_counted() -> None:
+    registry = CollectorRegistry()
+    metrics = DetectionMetrics(registry)
+    live = LiveCalls(Engine(), FakeClock(T0))
+    ahead = CallScript("skewed", T0 + timedelta(minutes=2))
+    on_time = CallScript("on-time", T0 + timedelta(seconds=3))
+    for n, event in enumerate([ahead.events[0], on_time.events[0]]):
+        metrics.observe(live.on_event(None, event, Source("events", n), 0).observed)
+    assert total(registry, "agent_assist_clock_skew_events_total") == 1
