@@ -12,12 +12,21 @@ SCHEMA_VERSION = 1
 E164 = r"^\+[1-9][0-9]{1,14}$"
 
 
+MAX_ID = 256
+"""Characters in an identifier at most: a call's state carries its ids, and a state has to fit
+in one Kafka message."""
+MAX_TEXT = 20_000
+"""Characters in one transcript segment at most (about 20 minutes of speech)."""
+
+
 class _Event(BaseModel):
     """Fields every event carries. Unknown extra fields are ignored."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    call_id: str = Field(min_length=1, description="Telephony's identifier of the call.")
+    call_id: str = Field(
+        min_length=1, max_length=MAX_ID, description="Telephony's identifier of the call."
+    )
     ts: Timestamp = Field(description="When it happened, RFC3339 UTC.")
     schema_version: Literal[1] = Field(
         default=1, description="Contract version; optional, 1 if absent."
@@ -28,16 +37,22 @@ class CallStarted(_Event):
     """A call was connected to an agent."""
 
     type: Literal["call_started"] = "call_started"
-    agent_id: str = Field(min_length=1, description="The agent who took the call.")
+    agent_id: str = Field(
+        min_length=1, max_length=MAX_ID, description="The agent who took the call."
+    )
     customer_id: str | None = Field(
-        default=None, description="CRM customer id; null when the caller is not identified."
+        default=None,
+        max_length=MAX_ID,
+        description="CRM customer id; null when the caller is not identified.",
     )
     caller_number: str | None = Field(
         default=None,
         pattern=E164,
         description="Caller's number in E.164; hashed with a salt before use, never stored raw.",
     )
-    queue: str | None = Field(default=None, description="The queue or skill the call came from.")
+    queue: str | None = Field(
+        default=None, max_length=MAX_ID, description="The queue or skill the call came from."
+    )
 
 
 class Transcript(_Event):
@@ -45,7 +60,7 @@ class Transcript(_Event):
 
     type: Literal["transcript"] = "transcript"
     speaker: Literal["agent", "customer"] = Field(description="Who spoke.")
-    text: str = Field(description="What was said.")
+    text: str = Field(max_length=MAX_TEXT, description="What was said.")
     start: float = Field(ge=0, description="Seconds since call start when the speech began.")
     end: float = Field(ge=0, description="Seconds since call start when the speech ended.")
     final: bool = Field(default=True, description="False for an interim (partial) result.")

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from models.events import MAX_ID
 from models.timestamps import Timestamp
 
 
@@ -12,7 +13,7 @@ class CallerHistory(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    customer_id: str = Field(min_length=1)
+    customer_id: str = Field(min_length=1, max_length=MAX_ID)
     contacts: int = Field(default=0, ge=0, description="Completed earlier contacts.")
     last_contact_ts: Timestamp | None = Field(
         default=None, description="When the latest earlier contact ended, RFC3339 UTC."

@@ -1,16 +1,20 @@
 """RFC3339 UTC timestamps as the wire carries them."""
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, PlainSerializer
 
+_RFC3339_START = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
 
 def _require_text(value: Any) -> Any:
-    # pydantic would also take numbers as Unix times; the contract says RFC3339 text.
+    # pydantic would also take numbers, and digits in a string, as Unix times; the contract
+    # says RFC3339 text.
     if isinstance(value, datetime):
         return value
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _RFC3339_START.match(value):
         raise ValueError("must be an RFC3339 timestamp string, e.g. 2026-11-23T10:00:00.000Z")
     return value
 

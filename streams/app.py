@@ -19,7 +19,7 @@ from streams.metrics import DetectionMetrics
 from streams.probes import start_probes
 from streams.settings import Settings
 from streams.shutdown import exit_after
-from streams.topics import make_topics
+from streams.topics import DEAD_LETTER_MAX_BYTES, make_topics
 
 JSON = faust.Schema(key_serializer="json", value_serializer="json")
 
@@ -53,6 +53,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock = system_clock) 
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=settings.heartbeat_interval_s,
         consumer_auto_offset_reset="earliest",
+        producer_max_request_size=DEAD_LETTER_MAX_BYTES,
         web_enabled=False,
         autodiscover=False,
     )

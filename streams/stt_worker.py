@@ -25,7 +25,7 @@ from streams.metrics import SpeechMetrics
 from streams.probes import start_probes
 from streams.settings import Settings
 from streams.shutdown import exit_after
-from streams.topics import create_topics, dead_letter_headers
+from streams.topics import DEAD_LETTER_MAX_BYTES, create_topics, dead_letter_headers
 
 log = logging.getLogger(__name__)
 END = None
@@ -52,13 +52,15 @@ class AsrWorker:
         self.settings, self.model, self.metrics = settings, model, metrics
         self.channels: dict[tuple[str, str], Channel] = {}
         self.pool = ThreadPoolExecutor(settings.asr_threads, thread_name_prefix="vosk")
-        self.producer = AIOKafkaProducer(**settings.aiokafka_options(), linger_ms=5)
+        self.producer = AIOKafkaProducer(
+            **settings.aiokafka_options(), linger_ms=5, max_request_size=DEAD_LETTER_MAX_BYTES
+        )
         self.tasks: set[asyncio.Task[None]] = set()
 
     async def on_message(self, message: Any) -> None:
         call_id = (message.key or b"").decode(errors="replace")
         try:
-            headers = {k: v.decode() for k, v in message.headers or ()}
+            headers = {k: v.decode() for k, v in message.headers or () if v is not None}
             chunk = AudioChunk.model_validate(headers)
             pcm = to_pcm16(message.value or b"", chunk.encoding)
         except (ValidationError, ValueError) as err:

@@ -9,6 +9,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from streams.settings import Settings
 
 RAW = {"key_serializer": "raw", "value_serializer": "raw"}
+DEAD_LETTER_MAX_BYTES = 2 * 1024 * 1024
+"""Dead-letter topics take messages twice Kafka's default limit (1 MiB), so a copy of anything
+the broker accepted fits with its headers; the workers' producers may send that much."""
 TOPIC_ALREADY_EXISTS = 36
 """Kafka's error code when another worker created the topic a moment earlier."""
 
@@ -50,7 +53,17 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
         settings.audio_dlq_topic,
         settings.feedback_topic,
     ]
-    specs = [NewTopic(n, settings.partitions, settings.replication_factor) for n in names]
+    dead_letters = {settings.dlq_topic, settings.audio_dlq_topic}
+    larger = {"max.message.bytes": str(DEAD_LETTER_MAX_BYTES)}
+    specs = [
+        NewTopic(
+            n,
+            settings.partitions,
+            settings.replication_factor,
+            topic_configs=larger if n in dead_letters else {},
+        )
+        for n in names
+    ]
     compacted = {"cleanup.policy": "compact"}
     specs.append(
         NewTopic(

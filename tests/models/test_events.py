@@ -68,3 +68,12 @@ def test_guidance_serialises_rfc3339_utc_with_millis() -> None:
     data = json.loads(prompt.model_dump_json())
     assert data["ts"] == "2026-11-23T10:00:01.500Z"
     assert data["type"] == "guidance" and data["schema_version"] == 1
+
+
+def test_digits_in_a_string_are_no_timestamp() -> None:
+    """pydantic would read "1764500000" as Unix time; the contract wants RFC3339 text."""
+    for ts in ["1764500000", "44100", "-1"]:
+        raw = json.dumps({"type": "call_ended", "call_id": "c", "ts": ts})
+        with pytest.raises(InvalidEvent) as err:
+            decode_event(raw)
+        assert err.value.problems[0].field == "ts"
