@@ -15,6 +15,13 @@ from agent_assist.cues.classes import CueClass
 from agent_assist.cues.features import Feature, feature_name, features, parse_feature
 
 MODEL_PATH = Path(__file__).with_name("model.json")
+_FUNCTION_WORDS = frozenset(
+    {"a", "an", "the", "to", "of", "in", "on", "at", "for", "with", "from", "by", "and", "or",
+     "if", "but", "so", "as", "is", "are", "was", "be", "it", "this", "that", "i", "i'm", "im",
+     "we", "me", "my", "you", "your", "they", "he", "she", "not", "no", "do", "did", "have",
+     "has", "had", "just"}
+)  # fmt: skip
+"""Words too common to show as the evidence for a prompt."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +53,12 @@ class CueModel:
         }
 
     def strongest(self, text: str, cue: CueClass, most: int = 3) -> str:
-        """The words of ``text`` that weigh most towards ``cue``: the evidence for a prompt."""
+        """The words of ``text`` that weigh most towards ``cue``: the evidence for a prompt
+        (words and word pairs, not word classes, and no lone function word)."""
         i = self.classes.index(cue)
         named = {feature_name(f): f for f in features(text) if f in self.weights}
-        words = sorted((n for n in named if "<" not in n), key=lambda n: -self.weights[named[n]][i])
+        shown = [n for n in named if "<" not in n and n not in _FUNCTION_WORDS]
+        words = sorted(shown, key=lambda n: -self.weights[named[n]][i])
         return ", ".join(n for n in words[:most] if self.weights[named[n]][i] > 0)
 
     def to_json(self) -> str:

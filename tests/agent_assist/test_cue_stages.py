@@ -11,6 +11,7 @@ from agent_assist.config import EngineConfig
 from agent_assist.cues import grammar
 from agent_assist.cues.classes import CueClass
 from agent_assist.cues.classifier import CueModel, bundled_model
+from agent_assist.cues.features import Feature
 from agent_assist.cues.literals import anchor_words, required_strings
 from agent_assist.cues.text import spoken
 from agent_assist.detectors.escalation import EscalationDetector
@@ -80,9 +81,12 @@ def test_skipping_rules_changes_nothing_on_any_mix_of_their_words(words: list[st
 
 
 def toy_model(word: str, cue: CueClass, weight: float) -> CueModel:
-    """A model that only knows ``word``, which speaks for ``cue``."""
+    """A model that knows ``word``, which speaks for ``cue``, and "this", which speaks a little."""
     classes = tuple(CueClass)
-    weights = {word: tuple(weight if c is cue else 0.0 for c in classes)}
+    weights: dict[Feature, tuple[float, ...]] = {
+        word: tuple(weight if c is cue else 0.0 for c in classes),
+        "this": tuple(weight / 2 if c is cue else 0.0 for c in classes),
+    }
     return CueModel(classes, tuple(-4.0 for _ in classes), weights, dict.fromkeys(classes, 0.5))
 
 
@@ -97,7 +101,7 @@ def prompts(detector: EscalationDetector, *lines: str) -> list[Guidance]:
 
 def test_the_classifier_prompts_what_the_grammar_misses_and_says_so() -> None:
     detector = EscalationDetector(toy_model("kaput", CueClass.CHURN, 12.0))
-    [prompt] = prompts(detector, "Honestly this whole thing is kaput for me.")
+    [prompt] = prompts(detector, "Honestly this whole thing is kaput for me.")  # not "this"
     assert prompt.evidence["cues"] == ["churn_threat"]
     assert prompt.evidence["stages"] == ["classifier"]
     assert prompt.evidence["phrases"] == ["kaput"]
