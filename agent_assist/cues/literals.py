@@ -3,7 +3,8 @@
 Most customer utterances contain no cue, and trying a rule's pattern at every position of the
 text costs far more than asking whether the text contains, say, "supervisor" or "manager". For
 each rule this module works out, from the parsed pattern, a set of strings of which every match
-must contain at least one; the rule is tried only when one of them is in the text. The set is a
+must contain at least one, and from those the word parts (anchors) that a word of the text must
+then contain; the grammar tries a rule only when some word holds one of its anchors. That is a
 necessary condition, never a guess, so skipping changes no result (a test checks it).
 """
 
