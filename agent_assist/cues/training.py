@@ -99,6 +99,7 @@ def choose_thresholds(prepared: Sequence[Prepared], beta: float = BETA) -> dict[
     F-beta (beta below 1 weighs precision more: a noisy assistant gets switched off), the
     highest such threshold on a tie."""
     probabilities = out_of_fold(prepared)
+    b2 = beta * beta
     chosen = {}
     for cue in CueClass:
         best = (-1.0, 0.5)
@@ -110,7 +111,6 @@ def choose_thresholds(prepared: Sequence[Prepared], beta: float = BETA) -> dict[
                 tp += found and labelled
                 fp += found and not labelled
                 fn += labelled and not found
-            b2 = beta * beta
             score = (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp else 0.0
             best = max(best, (score, threshold))
         chosen[cue] = best[1]

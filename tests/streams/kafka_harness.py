@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from aiokafka.partitioner import murmur2
 
 from agent_assist.demo import load_demo
 from agent_assist.replay import event_order
+from agent_assist.testing import CallScript
 from models import CallerHistory, InputEvent
 from streams.kafka_io import publish_profiles
 from streams.settings import Settings
@@ -98,6 +100,11 @@ class WorkerProcess:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+
+    @classmethod
+    def speech(cls, settings: Settings, log: Path, **env: str) -> "WorkerProcess":
+        """``agent-assist asr-worker``, ready once it says so."""
+        return cls(settings, log, command="asr-worker", ready=b"asr worker ready", **env)
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -191,6 +198,19 @@ async def collect(
     finally:
         await consumer.stop()
     return items
+
+
+def escalating_calls(prefix: str, count: int, start: datetime, customers: int) -> list[InputEvent]:
+    """``count`` short calls in time order, each with one escalation line from the customer;
+    ``customers`` distinct callers share them."""
+    events: list[InputEvent] = []
+    for n in range(count):
+        call = CallScript(f"{prefix}-{n}", start, customer_id=f"{prefix}-cust-{n % customers}")
+        call.say("customer", "This is ridiculous, get me a supervisor.", 1, 4)
+        call.say("agent", "I understand, one moment.", 4, 6)
+        call.end(8)
+        events += call.events
+    return sorted(events, key=event_order)
 
 
 async def publish_demo(settings: Settings) -> tuple[list[InputEvent], list[CallerHistory]]:

@@ -77,9 +77,7 @@ async def test_audio_to_transcripts_two_calls_silence_and_bad_chunks(
 ) -> None:
     settings = unique_settings("asr", tmp_path, partitions=2, vosk_model=model_path)
     await create_topics(settings)
-    worker = WorkerProcess(
-        settings, tmp_path / "asr.log", command="asr-worker", ready=b"asr worker ready"
-    )
+    worker = WorkerProcess.speech(settings, tmp_path / "asr.log")
     try:
         await asyncio.to_thread(worker.wait_ready)
         left, right = channels(DATA / "two-speakers-8k.wav")

@@ -12,28 +12,22 @@ from pathlib import Path
 from aiokafka import AIOKafkaProducer
 
 from agent_assist.engine import Engine
-from agent_assist.replay import event_order, replay
-from agent_assist.testing import CallScript
+from agent_assist.replay import replay
 from models import InputEvent
 from streams.topics import create_topics
-from tests.streams.kafka_harness import BOOTSTRAP, WorkerProcess, collect, delete_topics
+from tests.streams.kafka_harness import (
+    BOOTSTRAP,
+    WorkerProcess,
+    collect,
+    delete_topics,
+    escalating_calls,
+)
 from tests.streams.kafka_harness import unique_settings as settings_for
 
 KAFKA = Path(__file__).parents[2] / "deploy" / "kafka" / "kafka.sh"
 CALLS = 1_500
 RATE = 300  # events per second offered
 RESTART_AFTER_S = 5
-
-
-def calls(start: datetime) -> list[InputEvent]:
-    events: list[InputEvent] = []
-    for n in range(CALLS):
-        call = CallScript(f"restart-{n}", start, customer_id=f"restart-cust-{n % 500}")
-        call.say("customer", "I want to speak to a supervisor about this bill.", 1, 3)
-        call.say("agent", "Of course, let me get them for you.", 3, 5)
-        call.end(6)
-        events += call.events
-    return sorted(events, key=event_order)
 
 
 async def offer(topic: str, events: list[InputEvent]) -> int:
@@ -70,7 +64,7 @@ async def test_a_broker_restart_under_load_loses_no_prompt(tmp_path: Path) -> No
     try:
         for worker in workers:
             await asyncio.to_thread(worker.wait_ready)
-        events = calls(datetime.now(UTC) - timedelta(minutes=5))
+        events = escalating_calls("restart", CALLS, datetime.now(UTC) - timedelta(minutes=5), 500)
         expected = {o.prompt_id: o.model_dump(mode="json") for o in replay(Engine(), events)}
         assert len(expected) == 2 * CALLS  # first_time_caller and escalation_risk per call
 

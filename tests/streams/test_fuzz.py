@@ -12,15 +12,15 @@ from aiokafka import AIOKafkaProducer
 
 from agent_assist.decoding import decode_event
 from agent_assist.engine import Engine
-from agent_assist.replay import event_order, replay
-from agent_assist.testing import CallScript
-from models import InputEvent, caller_history_adapter
+from agent_assist.replay import replay
+from models import caller_history_adapter
 from streams.topics import create_topics
 from tests.streams.kafka_harness import (
     BOOTSTRAP,
     WorkerProcess,
     collect,
     delete_topics,
+    escalating_calls,
     unique_settings,
 )
 
@@ -30,17 +30,6 @@ BAD_AUDIO = 20_000
 CALLS = 40
 BIG = 1_000_000  # characters in the longest strings: about the broker's message limit
 Message = tuple[bytes | None, bytes | None, list[tuple[str, bytes | None]]]
-
-
-def valid_calls(start: datetime) -> list[InputEvent]:
-    events: list[InputEvent] = []
-    for n in range(CALLS):
-        call = CallScript(f"fuzz-call-{n}", start, customer_id=f"fuzz-cust-{n}")
-        call.say("customer", "This is ridiculous, get me a supervisor.", 1, 4)
-        call.say("agent", "I understand, one moment.", 4, 6)
-        call.end(8)
-        events += call.events
-    return sorted(events, key=event_order)
 
 
 def bad_json(rng: random.Random, valid: str) -> bytes:
@@ -127,15 +116,15 @@ async def test_malformed_messages_all_reach_a_dlq_and_valid_calls_still_get_thei
     await create_topics(settings)
     workers = [
         WorkerProcess(settings, tmp_path / "detection.log"),
-        WorkerProcess(
-            settings, tmp_path / "asr.log", command="asr-worker", ready=b"asr worker ready"
-        ),
+        WorkerProcess.speech(settings, tmp_path / "asr.log"),
     ]
     try:
         for worker in workers:
             await asyncio.to_thread(worker.wait_ready)
         rng = random.Random(20261130)
-        events = valid_calls(datetime.now(UTC) - timedelta(minutes=5))
+        events = escalating_calls(
+            "fuzz-call", CALLS, datetime.now(UTC) - timedelta(minutes=5), CALLS
+        )
         expected = {o.prompt_id: o.model_dump(mode="json") for o in replay(Engine(), events)}
         valid = [e.model_dump_json() for e in events]
         profile = json.dumps({"customer_id": "fuzz-p", "contacts": 2, "advocate": False})

@@ -128,11 +128,9 @@ def floor(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> Iterato
     settings = unique_settings("obs", tmp, partitions=2, queues=QUEUES.split(","))
     asyncio.run(create_topics(settings))
     workers = [WorkerProcess(settings, tmp / f"worker-{n}.log") for n in range(2)]
-    speech = WorkerProcess(
+    speech = WorkerProcess.speech(
         settings,
         tmp / "speech.log",
-        command="asr-worker",
-        ready=b"asr worker ready",
         AGENT_ASSIST_VOSK_MODEL=str(model_path),
         AGENT_ASSIST_CALL_EVENTS_TOPIC=f"{settings.app_id}-transcripts",
     )
