@@ -16,7 +16,9 @@ class AudioChunk(BaseModel):
 
     Header values are UTF-8 text. The value is raw audio, not base64: 16-bit little-endian PCM
     or G.711 mu-law, mono, at ``sample_rate``. The first chunk of a channel starts at the call's
-    start; each next chunk follows the previous one without gaps.
+    start; each next chunk follows the previous one. ``offset_ms`` places a chunk in the call, so
+    a speech worker that takes over a channel mid-call, or sees a chunk missing, keeps the
+    timings right.
     """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -28,5 +30,11 @@ class AudioChunk(BaseModel):
     )
     encoding: Literal["pcm_s16le", "mulaw"] = Field(description="Sample format of the value.")
     call_start: Timestamp = Field(description="When the call started, RFC3339 UTC.")
+    offset_ms: int | None = Field(
+        default=None,
+        ge=0,
+        description="Call time of the chunk's first sample, in ms after call_start. Optional: "
+        "without it, seq times this chunk's duration, right when a channel's chunks are equal.",
+    )
     end_of_stream: bool = Field(default=False, description="Last chunk of this channel.")
     schema_version: Literal[1] = 1

@@ -58,7 +58,9 @@ class SpeechStream:
         call_start: datetime,
         partial_every_s: float = 1.0,
         recognizer: Callable[..., Any] | None = None,
+        origin_s: float = 0.0,
     ):
+        """``origin_s``: the call time of the first sample, past 0 when a stream starts mid-call."""
         import vosk
 
         self.call_id, self.speaker, self.sample_rate = call_id, speaker, sample_rate
@@ -66,14 +68,15 @@ class SpeechStream:
         self.partial_every_s = partial_every_s
         self._recognizer = (recognizer or vosk.KaldiRecognizer)(model, sample_rate)
         self._recognizer.SetWords(True)
+        self.origin_s = origin_s
         self.samples = 0
-        self._last_partial = 0.0
-        self._last_end = 0.0
+        self._last_partial = origin_s
+        self._last_end = origin_s
 
     @property
     def position_s(self) -> float:
-        """Seconds of audio received so far: the call time of the latest sample."""
-        return self.samples / self.sample_rate
+        """The call time of the latest sample received."""
+        return self.origin_s + self.samples / self.sample_rate
 
     def accept(self, pcm: bytes) -> list[Transcript]:
         """Feed audio; returns final segments, and a throttled partial while speech goes on."""
@@ -98,7 +101,8 @@ class SpeechStream:
         text = result.get("text", "").strip()
         if not text or not words:
             return []
-        start, end = float(words[0]["start"]), float(words[-1]["end"])
+        start = self.origin_s + float(words[0]["start"])
+        end = self.origin_s + float(words[-1]["end"])
         self._last_end = end
         return [self._event(text, start, end, final=True)]
 

@@ -190,6 +190,17 @@ class SpeechMetrics:
             "Speaker channels being decoded right now.",
             registry=registry,
         )
+        self.resumed = Counter(
+            "agent_assist_asr_resumed_streams_total",
+            "Channels picked up mid-call, after a restart or a partition move.",
+            registry=registry,
+        )
+        self.gaps = Counter(
+            "agent_assist_asr_audio_gaps_total",
+            "Missing chunks inside a stream: filled with silence, or the recognizer restarted.",
+            ["action"],
+            registry=registry,
+        )
 
 
 class DesktopMetrics:

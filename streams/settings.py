@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     asr_threads: int = Field(default=2, ge=1, description="Threads that run Vosk decoding.")
     asr_partial_interval_s: float = Field(default=1.0, gt=0)
     asr_idle_timeout_s: float = Field(default=10, gt=0, description="Flush a silent stream.")
+    asr_max_bridge_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="Missing audio up to this long inside a stream is decoded as silence; "
+        "after a longer gap the recognizer restarts at the next chunk.",
+    )
     desktop_secret: SecretStr | None = Field(
         default=None, description="Signs agents' desktop links; required by the gateway."
     )

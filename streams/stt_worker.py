@@ -2,9 +2,10 @@
 
 Run: ``agent-assist asr-worker`` (the model folder comes from AGENT_ASSIST_VOSK_MODEL).
 Each call's channel has its own recognizer and its own queue, and decoding runs in a thread
-pool, so one slow stream never holds up the others. Offsets are committed automatically: after
-a restart mid-call, a channel's next chunk is not seq 0 and goes to the DLQ (recognizer state
-cannot be restored), which ops see as a burst of "out of order" reasons.
+pool, so one slow stream never holds up the others. Recognizer state cannot be saved, so a
+worker that gets a channel mid-call (after a restart or a partition move) starts a new
+recognizer at that chunk's call time; a chunk missing inside a stream is filled with silence, so
+the words after it keep their call times. Both are counted: ops see resumed streams and gaps.
 """
 
 import asyncio
@@ -40,6 +41,8 @@ class Channel:
 
     stream: SpeechStream
     chunk: AudioChunk
+    end_s: float
+    """Call time where the audio queued so far ends."""
     next_seq: int = 1
     last_seen: float = field(default_factory=time.monotonic)
     queue: asyncio.Queue[Audio | None] = field(default_factory=asyncio.Queue)
@@ -65,38 +68,68 @@ class AsrWorker:
             pcm = to_pcm16(message.value or b"", chunk.encoding)
         except (ValidationError, ValueError) as err:
             return await self.dead_letter(message, _reason(err))
-        key = (call_id, chunk.speaker)
-        channel = self.channels.get(key)
-        expected = channel.next_seq if channel else 0
         if not call_id:
             return await self.dead_letter(message, "key: missing, must be the call_id")
-        if chunk.seq != expected:
-            return await self.dead_letter(message, f"seq: out of order, expected {expected}")
+        key = (call_id, chunk.speaker)
+        channel = self.channels.get(key)
+        if channel and chunk.seq < channel.next_seq:
+            return await self.dead_letter(
+                message, f"seq: out of order, expected {channel.next_seq}"
+            )
         if channel and (chunk.sample_rate, chunk.encoding) != (
             channel.chunk.sample_rate,
             channel.chunk.encoding,
         ):
             return await self.dead_letter(message, "sample_rate: changed within the stream")
+        seconds = len(pcm) / 2 / chunk.sample_rate
+        at = chunk.seq * seconds if chunk.offset_ms is None else chunk.offset_ms / 1000
         if channel is None:
-            stream = SpeechStream(
-                self.model,
-                call_id,
-                chunk.speaker,
-                chunk.sample_rate,
-                chunk.call_start,
-                self.settings.asr_partial_interval_s,
-            )
-            channel = self.channels[key] = Channel(stream, chunk)
-            task = asyncio.create_task(self.decode(channel))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
-        else:
-            channel.next_seq += 1
-            channel.last_seen = time.monotonic()
+            if chunk.seq:
+                self.metrics.resumed.inc()
+                log.info("channel %s/%s picked up mid-call at %.2f s", *key, at)
+            channel = self.open(key, chunk, at)
+        elif chunk.seq > channel.next_seq:
+            channel = self.bridge(key, channel, chunk, at)
+        channel.next_seq = chunk.seq + 1
+        channel.last_seen = time.monotonic()
+        channel.end_s += seconds
         channel.queue.put_nowait((pcm, time.monotonic()))
         self.metrics.streams.set(len(self.channels))
         if chunk.end_of_stream:
             self.close(key)
+
+    def open(self, key: tuple[str, str], chunk: AudioChunk, at: float) -> Channel:
+        """A recognizer for a channel whose audio starts at call time ``at``."""
+        stream = SpeechStream(
+            self.model,
+            key[0],
+            chunk.speaker,
+            chunk.sample_rate,
+            chunk.call_start,
+            self.settings.asr_partial_interval_s,
+            origin_s=at,
+        )
+        channel = self.channels[key] = Channel(stream, chunk, end_s=at)
+        task = asyncio.create_task(self.decode(channel))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return channel
+
+    def bridge(
+        self, key: tuple[str, str], channel: Channel, chunk: AudioChunk, at: float
+    ) -> Channel:
+        """Chunks are missing before ``at``: silence for a short gap, a restart after a long one."""
+        gap = at - channel.end_s
+        if gap > self.settings.asr_max_bridge_s:
+            self.metrics.gaps.labels("restart").inc()
+            self.close(key)
+            return self.open(key, chunk, at)
+        self.metrics.gaps.labels("silence").inc()
+        if gap > 0:
+            silence = bytes(2 * round(gap * chunk.sample_rate))
+            channel.queue.put_nowait((silence, time.monotonic()))
+            channel.end_s = at
+        return channel
 
     def close(self, key: tuple[str, str]) -> None:
         self.channels.pop(key).queue.put_nowait(END)

@@ -88,7 +88,7 @@ def bad_audio(rng: random.Random, n: int) -> Message:
     elif kind == 3:
         headers = []
     elif kind == 4:
-        headers[1] = ("seq", b"7")  # a stream that starts in the middle
+        headers.append(("offset_ms", rng.choice([b"-40", b"soon", b""])))
     else:
         headers[0] = ("speaker", rng.choice([b"caller", b"CUSTOMER", b"x" * 1000]))
     return f"fuzz-audio-{n}".encode(), value, headers
