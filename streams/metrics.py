@@ -201,6 +201,8 @@ class SpeechMetrics:
             ["action"],
             registry=registry,
         )
+        for action in ("silence", "restart"):  # both series exist from the start, at 0
+            self.gaps.labels(action)
 
 
 class DesktopMetrics:

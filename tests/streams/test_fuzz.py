@@ -82,7 +82,7 @@ def bad_audio(rng: random.Random, n: int) -> Message:
         headers.pop(rng.randrange(len(headers)))
     elif kind == 1:
         i = rng.randrange(len(headers))
-        headers[i] = (headers[i][0], rng.choice([b"", b"\xff\xfe", b"-1", b"44100", None]))
+        headers[i] = (headers[i][0], rng.choice([b"", b"\xff\xfe", b"-1", b"44.1", None]))
     elif kind == 2:
         value = value + b"\x01"  # an odd number of bytes of 16-bit PCM
     elif kind == 3:
