@@ -19,9 +19,11 @@ import statistics
 import subprocess
 import time
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
@@ -125,7 +127,7 @@ class Window:
 
     sent: int = 0
     latencies: list[float] = field(default_factory=list)
-    tables: dict[str, dict[bytes, bool]] = field(default_factory=dict)
+    tables: dict[str, set[bytes]] = field(default_factory=dict)
 
 
 async def offer(
@@ -150,32 +152,10 @@ async def offer(
         await producer.stop()
 
 
-async def watch_prompts(settings: Settings, window: Window, until: float) -> None:
+async def read_until(settings: Settings, topic: str, until: float) -> AsyncIterator[Any]:
+    """Every record of ``topic`` from the start, as it arrives, until ``until`` (monotonic)."""
     consumer = AIOKafkaConsumer(
-        settings.guidance_topic,
-        bootstrap_servers=settings.kafka_bootstrap,
-        auto_offset_reset="earliest",
-        metadata_max_age_ms=1000,
-    )
-    await consumer.start()
-    try:
-        while time.monotonic() < until:
-            batch = await consumer.getmany(timeout_ms=200)
-            now = time.time()
-            for messages in batch.values():
-                for message in messages:
-                    ts = json.loads(message.value)["ts"]
-                    sent = datetime.fromisoformat(ts).timestamp()
-                    window.latencies.append((now - sent) * 1000)
-    finally:
-        await consumer.stop()
-
-
-async def watch_table(settings: Settings, table: str, window: Window, until: float) -> None:
-    """Keys whose latest changelog record is not a tombstone: the table's entries."""
-    entries = window.tables.setdefault(table, {})
-    consumer = AIOKafkaConsumer(
-        f"{settings.app_id}-{table}-changelog",
+        topic,
         bootstrap_servers=settings.kafka_bootstrap,
         auto_offset_reset="earliest",
         metadata_max_age_ms=1000,
@@ -186,12 +166,25 @@ async def watch_table(settings: Settings, table: str, window: Window, until: flo
             batch = await consumer.getmany(timeout_ms=200, max_records=5000)
             for messages in batch.values():
                 for message in messages:
-                    if message.value is None:
-                        entries.pop(message.key, None)
-                    else:
-                        entries[message.key] = True
+                    yield message
     finally:
         await consumer.stop()
+
+
+async def watch_prompts(settings: Settings, window: Window, until: float) -> None:
+    async for message in read_until(settings, settings.guidance_topic, until):
+        sent = datetime.fromisoformat(json.loads(message.value)["ts"]).timestamp()
+        window.latencies.append((time.time() - sent) * 1000)
+
+
+async def watch_table(settings: Settings, table: str, window: Window, until: float) -> None:
+    """Keys whose latest changelog record is not a tombstone: the table's entries."""
+    entries = window.tables.setdefault(table, set())
+    async for message in read_until(settings, f"{settings.app_id}-{table}-changelog", until):
+        if message.value is None:
+            entries.discard(message.key)
+        else:
+            entries.add(message.key)
 
 
 async def group_lag(settings: Settings) -> int:
@@ -256,6 +249,8 @@ async def soak(args: argparse.Namespace) -> list[dict[str, float]]:
             latencies, window.latencies = window.latencies, []
             sent, window.sent = window.sent, 0
             q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+            rss_each = [rss_mib(w.pid) for w in workers]
+            fds_each = [open_fds(w.pid) for w in workers]
             row = {
                 "minute": minute,
                 "rate": sent / 60,
@@ -263,13 +258,13 @@ async def soak(args: argparse.Namespace) -> list[dict[str, float]]:
                 "p50": q[49],
                 "p99": q[98],
                 "lag": await group_lag(settings),
-                "calls": len(window.tables.get("calls", {})),
-                "callers": len(window.tables.get("callers", {})),
-                "rss": sum(rss_mib(w.pid) for w in workers),
-                "fds": sum(open_fds(w.pid) for w in workers),
+                "calls": len(window.tables.get("calls", ())),
+                "callers": len(window.tables.get("callers", ())),
+                "rss": sum(rss_each),
+                "fds": sum(fds_each),
             }
-            rss = "+".join(f"{rss_mib(w.pid):.0f}" for w in workers)
-            fds = "+".join(str(open_fds(w.pid)) for w in workers)
+            rss = "+".join(f"{value:.0f}" for value in rss_each)
+            fds = "+".join(str(value) for value in fds_each)
             rows.append(row)
             print(
                 f"{minute:>4} {row['rate']:>7.0f} {row['prompts']:>8} {row['p50']:>7.1f} "
