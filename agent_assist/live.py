@@ -29,7 +29,8 @@ from agent_assist.engine import Engine, Step
 from models import CallerHistory, CallStarted, InputEvent, OutputEvent
 
 Slot = dict[str, Any]
-"""A call's table value (see :func:`new_slot`)."""
+"""A call's slot (see :func:`new_slot`): its ``state`` is a live ``CallState`` while the worker
+works on it, and a dict in the JSON-ready copy a table stores (:func:`detached`)."""
 
 KEEP_SENT = 8
 """How many recent inputs' outputs a slot keeps for redelivery."""
@@ -152,10 +153,11 @@ class LiveCalls:
         now = self.clock().timestamp()
         if slot["ended"] is not None:
             return LiveStep(None if now >= slot["ended"] + self.keep_ended_s else slot)
-        if slot["state"] is None:
+        state = _state(slot)
+        if state is None:
             return LiveStep(slot)
         call_now = _at(slot["event_ts"] + now - slot["arrived"])
-        step = self.engine.advance(CallState.from_dict(slot["state"]), call_now, inclusive=True)
+        step = self.engine.advance(state, call_now, inclusive=True)
         return self._keep(slot, source, step.state, step.outputs)
 
     def wall_due(self, slot: Slot) -> float | None:
@@ -173,7 +175,7 @@ class LiveCalls:
         events: Iterable[InputEvent],
         history: CallerHistory | None,
     ) -> LiveStep:
-        state = CallState.from_dict(slot["state"]) if slot["state"] else None
+        state = _state(slot)
         outputs: list[OutputEvent] = []
         contact = None
         live = state is not None
@@ -204,7 +206,7 @@ class LiveCalls:
     def _keep(
         self, slot: Slot, source: Source, state: CallState | None, outputs: list[OutputEvent]
     ) -> LiveStep:
-        slot["state"] = state.to_dict() if state else None
+        slot["state"] = state
         slot["due"] = self.engine.next_deadline(state).timestamp() if state else None
         sent = [out.model_dump_json() for out in outputs]
         if sent:
@@ -229,6 +231,36 @@ def _observe(
         observed.holds.append((event.ts - held).total_seconds())
     if state is not None:
         observed.queue = state.queue
+
+
+def detached(slot: Slot) -> Slot:
+    """A JSON-ready copy of ``slot`` that shares nothing with it: for a table to store, or to
+    work on a stored slot without changing the table's copy."""
+    state = slot["state"]
+    return slot | {
+        "state": state.to_dict() if isinstance(state, CallState) else state,
+        "waiting": list(slot["waiting"]),
+        "seen": dict(slot["seen"]),
+        "sent": list(slot["sent"]),
+    }
+
+
+def queue_and_hold(slot: Slot) -> tuple[str | None, bool] | None:
+    """A call's queue and whether it is on hold; None before its state exists or after it ended."""
+    state = slot["state"]
+    if state is None:
+        return None
+    if isinstance(state, CallState):
+        return state.queue, state.hold_started is not None
+    return state["queue"], state["hold_started"] is not None
+
+
+def _state(slot: Slot) -> CallState | None:
+    """The slot's call state, made live the first time a stored slot is worked on."""
+    state: CallState | dict[str, Any] | None = slot["state"]
+    if isinstance(state, dict):
+        state = slot["state"] = CallState.from_dict(state)
+    return state
 
 
 def _seen(slot: Slot, source: Source) -> bool:

@@ -9,6 +9,7 @@ AGENT_ASSIST_PROCESSING_GUARANTEE=exactly_once measures the worker with transact
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import statistics
@@ -17,11 +18,12 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from streams.settings import Settings
 from streams.topics import create_topics
@@ -148,13 +150,30 @@ async def end_offset_total(settings: Settings, topic: str) -> int:
         await consumer.stop()
 
 
-async def drain_rate(settings: Settings, progress_topic: str, backlog: int) -> float:
-    """Records/s written to ``progress_topic`` while a process works through the backlog."""
-    start_total = await end_offset_total(settings, progress_topic)
+async def committed_total(settings: Settings) -> int:
+    """Input offsets the worker's consumer group has committed, summed over partitions."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(settings.app_id)
+        return sum(
+            meta.offset
+            for tp, meta in offsets.items()
+            if tp.topic == settings.call_events_topic and meta.offset > 0
+        )
+    finally:
+        await admin.close()
+
+
+async def drain_rate(
+    settings: Settings, progress: Callable[[], Awaitable[int]], backlog: int
+) -> float:
+    """Events/s through a process working off the backlog, from its ``progress`` count."""
+    start_total = await progress()
     samples: list[tuple[float, int]] = []
     idle_since = None
     while True:
-        done = await end_offset_total(settings, progress_topic) - start_total
+        done = await progress() - start_total
         samples.append((time.monotonic(), done))
         if done >= backlog * 0.98:
             break
@@ -265,12 +284,13 @@ async def run(
             latencies = await collector
             q = statistics.quantiles(latencies, n=100) if len(latencies) > 10 else [0.0] * 99
             results[f"{rate:.0f}"] = (sent / seconds, len(latencies), q[49], q[98])
-        progress = (
-            settings.guidance_topic if kind == "raw" else f"{settings.app_id}-calls-changelog"
-        )
         stop_process(process)
         await fill_backlog(settings, settings.call_events_topic, backlog, calls)
         process = start(kind, settings, log)
+        if kind == "raw":  # one output per input
+            progress = functools.partial(end_offset_total, settings, settings.guidance_topic)
+        else:  # state is checkpointed, not written per event: count committed input
+            progress = functools.partial(committed_total, settings)
         results["throughput"] = await drain_rate(settings, progress, backlog)
     finally:
         stop_process(process)

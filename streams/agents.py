@@ -10,8 +10,9 @@ import faust
 from pydantic import ValidationError
 
 from agent_assist.decoding import InvalidEvent, decode_event
-from agent_assist.live import LiveCalls, LiveStep, Source
+from agent_assist.live import LiveCalls, LiveStep, Source, queue_and_hold
 from models import CallerHistory, caller_history_adapter
+from streams.checkpoint import CheckpointedSlots
 from streams.messages import (
     Contact,
     HistoryReply,
@@ -34,7 +35,7 @@ def register_agents(
     app: faust.App,
     settings: Settings,
     topics: Topics,
-    calls: faust.Table,
+    calls: CheckpointedSlots,
     callers: faust.Table,
     live: LiveCalls,
     metrics: DetectionMetrics,
@@ -59,7 +60,8 @@ def register_agents(
             headers=dead_letter_headers(message, reason),
         )
 
-    async def apply(call_id: str, step: LiveStep, partition: int, trigger: Trigger) -> None:
+    async def apply(call_id: str, step: LiveStep, event: faust.EventT, trigger: Trigger) -> None:
+        partition = event.message.partition
         for raw in step.outputs:
             await topics.guidance.send(key=call_id.encode(), value=raw.encode())
         if not step.again:  # a redelivered input was counted the first time
@@ -76,11 +78,7 @@ def register_agents(
             key, ended = step.contact
             contact = Contact(caller_key=key, call_id=call_id, ended=ended)
             await topics.callers.send(key=key.encode(), value=contact.model_dump_json().encode())
-        if step.slot is None:
-            if call_id in calls:
-                del calls[call_id]
-        else:
-            calls[call_id] = step.slot
+        calls.put(call_id, step.slot, event)
 
     @app.agent(topics.calls_in, name="process_calls")
     async def process_calls(stream: faust.StreamT[bytes]) -> None:
@@ -97,7 +95,7 @@ def register_agents(
                 else:
                     step = live.on_tick(slot, source)
                     trigger = Trigger("timer", control.since or arrived)
-                await apply(control.call_id, step, message.partition, trigger)
+                await apply(control.call_id, step, event, trigger)
                 continue
             try:
                 call_event = decode_event(event.value or b"")
@@ -110,7 +108,7 @@ def register_agents(
                 slot, call_event, Source("events", message.offset), message.partition
             )
             trigger = Trigger("event", arrived)
-            await apply(call_event.call_id, step, message.partition, trigger)
+            await apply(call_event.call_id, step, event, trigger)
 
     @app.agent(topics.profiles_in, name="rekey_profiles")
     async def rekey_profiles(stream: faust.StreamT[bytes]) -> None:
@@ -164,7 +162,9 @@ def register_agents(
     async def tick_due_calls() -> None:
         now = live.clock().timestamp()
         mine = owned()
-        for call_id, slot in list(calls.items()):
+        present = set()
+        for call_id, slot in calls.items():
+            present.add(call_id)
             due = live.wall_due(slot)
             if slot["partition"] not in mine or due is None or due > now:
                 continue
@@ -173,7 +173,7 @@ def register_agents(
             ticked[call_id] = due
             tick = Tick(call_id=call_id, since=due).model_dump_json().encode()
             await topics.control.send(key=call_id.encode(), value=tick, partition=slot["partition"])
-        for call_id in [c for c in ticked if c not in calls]:
+        for call_id in [c for c in ticked if c not in present]:
             del ticked[call_id]
 
     @app.timer(interval=settings.lag_interval_s, name="measure")
@@ -182,9 +182,9 @@ def register_agents(
         """Live-call gauges from the table, and the lag of every input partition we own."""
         mine = owned()
         metrics.live(
-            slot["state"]
-            for slot in list(calls.values())
-            if slot["partition"] in mine and slot["state"]
+            summary
+            for _, slot in calls.items()
+            if slot["partition"] in mine and (summary := queue_and_hold(slot))
         )
         sources = {
             settings.call_events_topic,

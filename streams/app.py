@@ -15,6 +15,7 @@ from agent_assist.engine import Engine
 from agent_assist.live import LiveCalls
 from streams import faust_fixes
 from streams.agents import register_agents
+from streams.checkpoint import CheckpointedSlots
 from streams.metrics import DetectionMetrics
 from streams.probes import start_probes
 from streams.settings import Settings
@@ -22,6 +23,8 @@ from streams.shutdown import exit_after
 from streams.topics import DEAD_LETTER_MAX_BYTES, make_topics
 
 JSON = faust.Schema(key_serializer="json", value_serializer="json")
+PRODUCER_BUFFER_MESSAGES = 10_000
+"""Messages faust queues before the stream waits for them to be sent (faust's default: 100)."""
 
 
 def broker_credentials(settings: Settings) -> faust.SASLCredentials | faust.SSLCredentials | None:
@@ -58,11 +61,16 @@ def create_app(settings: Settings, engine: Engine, clock: Clock = system_clock) 
         autodiscover=False,
     )
     calls = app.Table("calls", partitions=settings.partitions, schema=JSON)
+    deferred = settings.processing_guarantee == "at_least_once"
+    slots = CheckpointedSlots(calls, deferred)
+    app.sensors.add(slots)
+    if deferred:  # a commit queues a write per changed call: do not stall the stream on it
+        app.producer.buffer.max_messages = PRODUCER_BUFFER_MESSAGES
     callers = app.Table("callers", partitions=settings.partitions, schema=JSON)
     topics = make_topics(app, settings)
     registry = CollectorRegistry()  # per app, so several apps in one process never clash
     metrics = DetectionMetrics(registry, settings.queues)
-    register_agents(app, settings, topics, calls, callers, LiveCalls(engine, clock), metrics)
+    register_agents(app, settings, topics, slots, callers, LiveCalls(engine, clock), metrics)
     serve_probes(app, settings, registry)
     return app
 

@@ -9,7 +9,6 @@ Never a call, agent or caller.
 import json
 from collections import Counter as Tally
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -137,14 +136,14 @@ class DetectionMetrics:
         if observed.skewed:
             self.skewed.inc(observed.skewed)
 
-    def live(self, states: Iterable[Mapping[str, Any]]) -> None:
-        """Set the live-call gauges from the states of the calls this worker owns."""
+    def live(self, calls_now: Iterable[tuple[str | None, bool]]) -> None:
+        """Set the live-call gauges from the (queue, on hold) of each call this worker owns."""
         calls: Tally[str] = Tally()
         holds: Tally[str] = Tally()
-        for state in states:
-            queue = self.queue(state["queue"])
+        for queue_name, on_hold in calls_now:
+            queue = self.queue(queue_name)
             calls[queue] += 1
-            holds[queue] += 1 if state["hold_started"] else 0
+            holds[queue] += on_hold
         for gauge, tally in ((self.active_calls, calls), (self.active_holds, holds)):
             gauge.clear()
             for queue in {NO_QUEUE, *self.queue.known} | set(tally):

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 from agent_assist.clock import FakeClock
 from agent_assist.demo import load_demo
 from agent_assist.engine import Engine
-from agent_assist.live import LiveCalls, LiveStep, Slot, Source
+from agent_assist.live import LiveCalls, LiveStep, Slot, Source, detached
 from agent_assist.replay import event_order, replay
 from agent_assist.testing import CallScript
 from models import CallerHistory, InputEvent
@@ -18,7 +18,7 @@ def kinds(step: LiveStep) -> list[str]:
 
 
 class Worker:
-    """Feeds a LiveCalls the way the stream worker does, keeping slots in a dict."""
+    """Feeds a LiveCalls the way the stream worker does, keeping slots in a dict as JSON."""
 
     def __init__(self, clock: FakeClock, history: dict[str, CallerHistory] | None = None):
         self.live = LiveCalls(Engine(), clock)
@@ -35,7 +35,7 @@ class Worker:
         if step.slot is None:
             self.slots.pop(call_id, None)
         else:
-            self.slots[call_id] = step.slot
+            self.slots[call_id] = json.loads(json.dumps(detached(step.slot)))
         self.outputs += step.outputs
         if step.contact:
             key, ended = step.contact
@@ -46,22 +46,27 @@ class Worker:
     def event(self, event: InputEvent, source: Source | None = None) -> LiveStep:
         source = source or self.source("events")
         step = self.keep(
-            event.call_id, self.live.on_event(self.slots.get(event.call_id), event, source, 0)
+            event.call_id, self.live.on_event(self.slot(event.call_id), event, source, 0)
         )
         if step.lookup:
             key, started = step.lookup
             history = self.history.get(key, CallerHistory(customer_id=key))
-            slot = self.slots[started.call_id]
-            reply = self.live.on_history(slot, history, self.source("control"))
+            reply = self.live.on_history(
+                self.slot(started.call_id), history, self.source("control")
+            )
             self.keep(started.call_id, reply)
             step.outputs += reply.outputs
         return step
+
+    def slot(self, call_id: str) -> Slot | None:
+        stored = self.slots.get(call_id)
+        return detached(stored) if stored else None
 
     def tick_due(self, now: float) -> None:
         for call_id, slot in list(self.slots.items()):
             due = self.live.wall_due(slot)
             if due is not None and due <= now:
-                self.keep(call_id, self.live.on_tick(slot, self.source("control")))
+                self.keep(call_id, self.live.on_tick(detached(slot), self.source("control")))
 
 
 def test_events_wait_for_the_callers_history_then_play_in_order() -> None:

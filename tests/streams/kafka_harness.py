@@ -127,6 +127,11 @@ class WorkerProcess:
         except urllib.error.URLError:  # not listening (yet, or any more)
             return 0, ""
 
+    def timer_failures(self) -> list[str]:
+        """Log lines of timers that raised (the worker logs them and carries on)."""
+        log = self.log_path.read_text(errors="replace")
+        return [line for line in log.splitlines() if "runs again at its next interval" in line]
+
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()

@@ -88,14 +88,7 @@ def test_prompts_holds_and_calls_are_counted_with_bounded_queue_labels() -> None
 
 def test_live_gauges_count_calls_and_holds_per_queue() -> None:
     metrics = DetectionMetrics(registry := CollectorRegistry(), queues=["billing", "sales"])
-    state = {"queue": "billing", "hold_started": None}
-    metrics.live(
-        [
-            state,
-            state | {"hold_started": "2026-11-23T10:00:00Z"},
-            {"queue": None, "hold_started": None},
-        ]
-    )
+    metrics.live([("billing", False), ("billing", True), (None, False)])
     value = registry.get_sample_value
     assert value("agent_assist_active_calls", {"queue": "billing"}) == 2
     assert value("agent_assist_active_holds", {"queue": "billing"}) == 1

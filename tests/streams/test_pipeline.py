@@ -48,6 +48,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     finally:
         for worker in workers:
             assert worker.stop() == 0, worker.log_path.read_text()[-2000:]
+            assert not worker.timer_failures(), worker.log_path.read_text()[-5000:]
         asyncio.run(delete_topics(settings))
 
 
@@ -123,6 +124,27 @@ async def test_returning_caller_whose_calls_land_on_different_partitions(
         (second_id, "returning_caller"),
         (second_id, "repeat_contact"),
     }
+
+
+async def test_call_state_is_written_per_commit_not_per_event(pipeline: Settings) -> None:
+    call = CallScript("ckpt", datetime.now(UTC) - timedelta(minutes=3), customer_id=None)
+    for n in range(120):
+        call.say("agent" if n % 2 else "customer", "Let me check that for you.", n, n + 0.8)
+    await send_events(pipeline, call.events)
+    changelog = f"{pipeline.app_id}-calls-changelog"
+    last = call.events[-1].ts.timestamp()
+
+    def applied(items: list[dict | None]) -> bool:
+        return bool(items) and items[-1] is not None and items[-1]["event_ts"] > last - 0.001
+
+    writes = await collect(
+        changelog,
+        applied,
+        decode=lambda m: json.loads(m.value) if m.key == b'"ckpt"' and m.value else None,
+    )
+    writes = [w for w in writes if w is not None]
+    assert applied(writes), "the call's final state never reached the changelog"
+    assert len(writes) < len(call.events) / 4, f"{len(writes)} writes for {len(call.events)} events"
 
 
 async def test_an_open_hold_fires_on_the_wall_clock(pipeline: Settings) -> None:
