@@ -31,6 +31,25 @@ class EngineConfig(BaseSettings):
     interruption_min_overlap_s: float = Field(default=0.5, gt=0)
     interruption_cooldown_s: float = Field(default=30, ge=0)
     backchannels: tuple[str, ...] = DEFAULT_BACKCHANNELS
+    empathy_window_s: float = Field(
+        default=20, gt=0, description="Call time the agent has to acknowledge distress."
+    )
+    first_time_empathy_window_s: float = Field(default=12, gt=0)
+    empathy_turns: int = Field(
+        default=2, ge=1, description="Agent turns without acknowledgement that end the window."
+    )
+    empathy_cooldown_s: float = Field(default=60, ge=0)
+    monologue_s: float = Field(
+        default=45, gt=0, description="Agent talk time with no customer speech in between."
+    )
+    monologue_share: float = Field(
+        default=0.8, gt=0, le=1, description="Agent share of the talk in the window that prompts."
+    )
+    monologue_window_s: float = Field(default=120, gt=0)
+    monologue_cooldown_s: float = Field(default=120, ge=0)
+    dead_air_s: float = Field(
+        default=12, gt=0, description="Silence, off hold, before a prompt (calls with partials)."
+    )
     escalation_thresholds: dict[CueClass, float] = Field(
         default_factory=dict,
         description="Classifier probability at which a cue class prompts, per class; unset "

@@ -103,7 +103,7 @@ class TerminalView:
             who = event.customer_id or ("caller by number" if event.caller_number else "unknown")
             parts = [f"[bold]{event.call_id}[/]", event.agent_id, event.queue or "no queue", who]
             self.console.rule(" · ".join(parts))
-        elif isinstance(event, Transcript):
+        elif isinstance(event, Transcript) and event.final:  # partials would repeat each line
             style = "green" if event.speaker == "agent" else "white"
             line = Text(f"{clock} ", style="dim")
             line.append(f"{event.speaker:>8}: ", style=f"bold {style}")

@@ -11,11 +11,15 @@ from agent_assist.call_state import CallState
 from agent_assist.callers import caller_key
 from agent_assist.config import EngineConfig
 from agent_assist.cues.classifier import bundled_model
+from agent_assist.detectors.backchannels import Backchannels
 from agent_assist.detectors.base import Clear, Cue, Detector, Finding, prompt_id
+from agent_assist.detectors.dead_air import DeadAirDetector
+from agent_assist.detectors.empathy import EmpathyGapDetector
 from agent_assist.detectors.engagement import EngagementDetector
 from agent_assist.detectors.escalation import EscalationDetector
 from agent_assist.detectors.interruption import InterruptionDetector
 from agent_assist.detectors.long_hold import LongHoldDetector
+from agent_assist.detectors.monologue import MonologueDetector
 from agent_assist.playbook import Playbook, load_playbook
 from models import (
     CallEnded,
@@ -47,14 +51,29 @@ class Engine:
         self.config = config or EngineConfig()
         self.playbook = playbook or load_playbook(self.config.playbook)
         self.engagement = EngagementDetector(self.config.repeat_contact_days)
+        config = self.config
+        backchannels = Backchannels(config.backchannels)
         self.detectors: list[Detector] = [
-            EscalationDetector(bundled_model(), self.config.escalation_thresholds),
+            EscalationDetector(bundled_model(), config.escalation_thresholds),
             InterruptionDetector(
-                self.config.interruption_min_overlap_s,
-                self.config.interruption_cooldown_s,
-                self.config.backchannels,
+                config.interruption_min_overlap_s, config.interruption_cooldown_s, backchannels
             ),
-            LongHoldDetector(self.config.hold_threshold_s, self.config.first_time_hold_threshold_s),
+            LongHoldDetector(config.hold_threshold_s, config.first_time_hold_threshold_s),
+            EmpathyGapDetector(
+                config.empathy_window_s,
+                config.first_time_empathy_window_s,
+                config.empathy_turns,
+                config.empathy_cooldown_s,
+                backchannels,
+            ),
+            MonologueDetector(
+                config.monologue_s,
+                config.monologue_share,
+                config.monologue_window_s,
+                config.monologue_cooldown_s,
+                backchannels,
+            ),
+            DeadAirDetector(config.dead_air_s),
         ]
         self._idle = timedelta(seconds=self.config.call_idle_timeout_s)
 

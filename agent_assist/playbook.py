@@ -7,7 +7,6 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agent_assist.cues.classes import CueClass
 from agent_assist.detectors.base import Cue
 from models import Severity
 
@@ -24,6 +23,11 @@ EVIDENCE_EXAMPLES: dict[str, dict[str, Any]] = {
                      "overlap_s": 1.9},
     "long_hold": {"hold_started": "2026-11-23T10:00:00.000Z", "threshold_s": 90.0,
                   "stage": "regular_caller"},
+    "empathy_gap": {"customer": "...", "words": "i'm really worried", "agent_turns": ["..."],
+                    "window_s": 20.0},
+    "agent_monologue": {"reason": "run", "talk_s": 46.0, "share_pct": 85, "window_s": 120.0,
+                        "limit_s": 45.0},
+    "dead_air": {"silent_since": "2026-11-23T10:00:00.000Z", "threshold_s": 12.0},
 }  # fmt: skip
 """The evidence each kind carries: the names a message may use in {braces}."""
 
@@ -64,6 +68,15 @@ class EscalationEntries(BaseModel):
     anger: Entry
 
 
+class MonologueEntries(BaseModel):
+    """One entry per way a monologue shows: one long run, or most of the recent talk."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    run: Entry
+    share: Entry
+
+
 class Playbook(BaseModel):
     """All prompt wording. Every kind must be present; placeholders are checked at load."""
 
@@ -77,6 +90,9 @@ class Playbook(BaseModel):
     escalation_risk: EscalationEntries
     interruption: Entry
     long_hold: Entry
+    empathy_gap: Entry
+    agent_monologue: MonologueEntries
+    dead_air: Entry
 
     @model_validator(mode="after")
     def _placeholders_exist(self) -> Self:
@@ -90,14 +106,17 @@ class Playbook(BaseModel):
 
     def _entries(self, kind: str) -> list[Entry]:
         value = getattr(self, kind)
-        if isinstance(value, EscalationEntries):
-            return [getattr(value, cue.value) for cue in CueClass]
-        return [value]
+        if isinstance(value, Entry):
+            return [value]
+        return [getattr(value, name) for name in type(value).model_fields]
 
     def entry_for(self, cue: Cue) -> Entry:
-        if cue.kind == "escalation_risk":
-            return getattr(self.escalation_risk, str(cue.variant))  # type: ignore[no-any-return]
-        return getattr(self, cue.kind)  # type: ignore[no-any-return]
+        """The kind's entry, or for a kind with variants (escalation cue classes, monologue
+        reasons) the variant's."""
+        entry = getattr(self, cue.kind)
+        if cue.variant is not None:
+            entry = getattr(entry, cue.variant)
+        return entry  # type: ignore[no-any-return]
 
 
 def load_playbook(path: Path | None = None) -> Playbook:

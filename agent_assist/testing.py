@@ -76,3 +76,32 @@ class CallScript:
     def _add(self, event: E) -> E:
         self.events.append(event)
         return event
+
+
+Segment = tuple[str, float, float, str]
+"""(role, start s, end s, text): role ``agent``, ``customer`` (or ``caller``) or ``hold``."""
+
+
+def spoken_call(call_id: str, start: datetime, segments: list[Segment]) -> CallScript:
+    """A call from timed segments, as the speech worker would send it: a partial each second
+    while someone speaks, then the final; a ``hold`` segment holds from its start to its end.
+    Tags such as "[noise]" or "<unk>" are dropped, since a recogniser emits nothing for them."""
+    call = CallScript(call_id, start, customer_id=call_id)
+    for role, begin, end, text in segments:
+        if role == "hold":
+            call.hold(begin)
+            call.unhold(end)
+            continue
+        words = [w for w in text.split() if w[0] not in "[<"]
+        if not words:
+            continue
+        speaker: Literal["agent", "customer"] = "agent" if role == "agent" else "customer"
+        at = begin + 1.0
+        while at < end:
+            shown = words[: max(1, round(len(words) * (at - begin) / (end - begin)))]
+            call.say(speaker, " ".join(shown), begin, at, final=False)
+            at += 1.0
+        call.say(speaker, " ".join(words), begin, end)
+    call.end(max(end for _, _, end, _ in segments) + 1.0)
+    call.events.sort(key=lambda e: (e.ts, e.type != "call_started"))
+    return call

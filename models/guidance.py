@@ -15,6 +15,9 @@ GuidanceKind = Literal[
     "escalation_risk",
     "interruption",
     "long_hold",
+    "empathy_gap",
+    "agent_monologue",
+    "dead_air",
 ]
 Severity = Literal["info", "warning", "critical"]
 

@@ -1,13 +1,11 @@
 """Interruptions: the agent starting to talk while the customer is still talking."""
 
-import re
-
 from agent_assist.call_state import CallState, Segment
+from agent_assist.detectors.backchannels import Backchannels
 from agent_assist.detectors.base import Cue, EventOnly, Finding
 from models import InputEvent, Transcript
 
 _KEEP_SEGMENTS = 4
-_WORD = re.compile(r"[a-z']+(?:-[a-z']+)*")
 
 
 class InterruptionDetector(EventOnly):
@@ -18,25 +16,17 @@ class InterruptionDetector(EventOnly):
     not interrupting; the customer talking over the agent is not the agent's interruption.
     """
 
-    def __init__(self, min_overlap_s: float, cooldown_s: float, backchannels: tuple[str, ...]):
+    def __init__(self, min_overlap_s: float, cooldown_s: float, backchannels: Backchannels):
         self.min_overlap_s = min_overlap_s
         self.cooldown_s = cooldown_s
-        self._backchannel = re.compile(
-            r"(?:\s*\b(?:"
-            + "|".join(re.escape(b) for b in sorted(backchannels, key=len, reverse=True))
-            + r")\b)+\s*"
-        )
-
-    def is_backchannel(self, text: str) -> bool:
-        words = " ".join(_WORD.findall(text.lower()))
-        return not words or self._backchannel.fullmatch(words) is not None
+        self.backchannels = backchannels
 
     def on_event(self, call: CallState, event: InputEvent) -> list[Finding]:
         if not (isinstance(event, Transcript) and event.final):
             return []
         segment = Segment(event.start, event.end)
         if event.speaker == "agent":
-            if self.is_backchannel(event.text):
+            if self.backchannels.only(event.text):
                 return []
             _remember(call.agent_segments, segment)
             pairs = [(c, segment) for c in call.customer_segments]

@@ -96,7 +96,8 @@ def prompts(detector: EscalationDetector, *lines: str) -> list[Guidance]:
     call = CallScript("c-stages", T0)
     for n, line in enumerate(lines):
         call.say("customer", line, 1 + 4 * n, 4 + 4 * n)
-    return [o for o in replay(engine, call.events) if isinstance(o, Guidance)]
+    outputs = replay(engine, call.events)
+    return [o for o in outputs if isinstance(o, Guidance) and o.kind == "escalation_risk"]
 
 
 def test_the_classifier_prompts_what_the_grammar_misses_and_says_so() -> None:

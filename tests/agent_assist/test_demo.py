@@ -30,7 +30,7 @@ def test_terminal_shows_transcript_prompts_in_place_and_a_summary() -> None:
     assert ridiculous < text.index("Customer upset") < text.index("Let me put you on a short hold")
     assert "CRITICAL" not in text and "WARNING · Hold over 60s" in text
     assert "demo-003" in text and "interruption" in text
-    assert "8 prompts (4 info, 4 warning)" in text
+    assert "13 prompts (7 info, 6 warning)" in text
     html = console.export_html()
     assert "#808000" in html or "yellow" in html  # warnings are coloured
 

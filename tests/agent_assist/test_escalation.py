@@ -96,7 +96,8 @@ def test_only_final_customer_speech_counts_and_each_class_prompts_once(engine: E
     call.say("customer", "This is ridiculous.", 3, 5)
     call.say("customer", "Honestly, ridiculous. Get me your manager.", 6, 9)
     call.say("customer", "Still ridiculous, and I want your supervisor now.", 10, 13)
-    prompts = [o for o in replay(engine, call.events) if isinstance(o, Guidance)]
+    outputs = replay(engine, call.events)
+    prompts = [o for o in outputs if isinstance(o, Guidance) and o.kind == "escalation_risk"]
     assert [(p.kind, p.evidence["cues"]) for p in prompts] == [
         ("escalation_risk", ["anger"]),
         ("escalation_risk", ["supervisor_request"]),

@@ -30,8 +30,22 @@ def test_golden_prompts_are_what_the_demo_promises() -> None:
     for out in golden:
         by_call.setdefault(out["call_id"], []).append(out.get("kind", out["type"]))
     assert by_call == {
-        "demo-001": ["first_time_caller", "escalation_risk", "long_hold", "guidance_cleared"],
+        "demo-001": [
+            "first_time_caller",
+            "escalation_risk",
+            "empathy_gap",
+            "long_hold",
+            "guidance_cleared",
+        ],
         "demo-002": ["returning_caller", "repeat_contact"],
         "demo-003": ["first_time_caller", "interruption"],
         "demo-004": ["regular_caller"],
+        "demo-005": [
+            "first_time_caller",
+            "empathy_gap",
+            "agent_monologue",
+            "guidance_cleared",
+            "dead_air",
+            "guidance_cleared",
+        ],
     }

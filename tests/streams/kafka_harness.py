@@ -31,6 +31,17 @@ from streams.topics import topic_specs
 BOOTSTRAP = os.environ.get("AGENT_ASSIST_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 
 
+LONG_EMPATHY = {"empathy_window_s": 3600.0, "first_time_empathy_window_s": 3600.0}
+"""Engine settings for tests whose events may wait behind an outage, a restart or a backlog: an
+empathy window ends on the worker's wall clock, so an acknowledgement stuck behind them would
+prompt live but not in replay."""
+
+
+def engine_env(**config: float) -> dict[str, str]:
+    """Engine settings as a worker's environment."""
+    return {f"AGENT_ASSIST_{name.upper()}": str(value) for name, value in config.items()}
+
+
 def broker_answers() -> bool:
     host, port = BOOTSTRAP.split(",")[0].rsplit(":", 1)
     try:

@@ -11,15 +11,18 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 
+from agent_assist.config import EngineConfig
 from agent_assist.engine import Engine
 from agent_assist.replay import replay
 from models import InputEvent
 from streams.topics import create_topics
 from tests.streams.kafka_harness import (
     BOOTSTRAP,
+    LONG_EMPATHY,
     WorkerProcess,
     collect,
     delete_topics,
+    engine_env,
     escalating_calls,
 )
 from tests.streams.kafka_harness import unique_settings as settings_for
@@ -60,12 +63,14 @@ def restart_broker() -> None:
 async def test_a_broker_restart_under_load_loses_no_prompt(tmp_path: Path) -> None:
     settings = settings_for("restart", tmp_path, partitions=4)
     await create_topics(settings)
-    workers = [WorkerProcess(settings, tmp_path / f"w{n}.log") for n in range(2)]
+    env = engine_env(**LONG_EMPATHY)
+    workers = [WorkerProcess(settings, tmp_path / f"w{n}.log", **env) for n in range(2)]
     try:
         for worker in workers:
             await asyncio.to_thread(worker.wait_ready)
         events = escalating_calls("restart", CALLS, datetime.now(UTC) - timedelta(minutes=5), 500)
-        expected = {o.prompt_id: o.model_dump(mode="json") for o in replay(Engine(), events)}
+        engine = Engine(EngineConfig(**LONG_EMPATHY))
+        expected = {o.prompt_id: o.model_dump(mode="json") for o in replay(engine, events)}
         assert len(expected) == 2 * CALLS  # first_time_caller and escalation_risk per call
 
         load = asyncio.create_task(offer(settings.call_events_topic, events))

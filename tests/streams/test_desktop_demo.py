@@ -30,9 +30,9 @@ async def test_demo_pages_show_each_agent_their_calls_prompts(tmp_path: Path) ->
             await expect(hold).to_have_count(0, timeout=15_000)  # cleared when the hold ended
             await expect(page.locator("#call-state")).to_have_text("Call ended", timeout=15_000)
             cards = page.locator(".prompt:visible")
-            await expect(cards).to_have_count(2)
+            await expect(cards).to_have_count(3)
             kinds = [await c.get_attribute("data-kind") for c in await cards.all()]
-            assert kinds == ["escalation_risk", "first_time_caller"]  # newest on top
+            assert kinds == ["empathy_gap", "escalation_risk", "first_time_caller"]  # newest first
             upset = page.locator('.prompt[data-kind="escalation_risk"]')
             await upset.locator("button.not-helpful").click()
             await expect(upset.locator(".thanks")).to_have_text("Thanks, recorded.")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 
+from agent_assist.config import EngineConfig
 from agent_assist.decoding import decode_event
 from agent_assist.engine import Engine
 from agent_assist.replay import replay
@@ -17,9 +18,11 @@ from models import caller_history_adapter
 from streams.topics import create_topics
 from tests.streams.kafka_harness import (
     BOOTSTRAP,
+    LONG_EMPATHY,
     WorkerProcess,
     collect,
     delete_topics,
+    engine_env,
     escalating_calls,
     unique_settings,
 )
@@ -115,7 +118,7 @@ async def test_malformed_messages_all_reach_a_dlq_and_valid_calls_still_get_thei
     settings = unique_settings("fuzz", tmp_path, partitions=4, vosk_model=model_path)
     await create_topics(settings)
     workers = [
-        WorkerProcess(settings, tmp_path / "detection.log"),
+        WorkerProcess(settings, tmp_path / "detection.log", **engine_env(**LONG_EMPATHY)),
         WorkerProcess.speech(settings, tmp_path / "asr.log"),
     ]
     try:
@@ -125,7 +128,8 @@ async def test_malformed_messages_all_reach_a_dlq_and_valid_calls_still_get_thei
         events = escalating_calls(
             "fuzz-call", CALLS, datetime.now(UTC) - timedelta(minutes=5), CALLS
         )
-        expected = {o.prompt_id: o.model_dump(mode="json") for o in replay(Engine(), events)}
+        engine = Engine(EngineConfig(**LONG_EMPATHY))
+        expected = {o.prompt_id: o.model_dump(mode="json") for o in replay(engine, events)}
         valid = [e.model_dump_json() for e in events]
         profile = json.dumps({"customer_id": "fuzz-p", "contacts": 2, "advocate": False})
         bad: list[tuple[str, Message]] = []

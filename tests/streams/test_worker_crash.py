@@ -12,19 +12,19 @@ from agent_assist.testing import CallScript
 from models import InputEvent
 from streams.topics import create_topics
 from tests.streams.kafka_harness import (
+    LONG_EMPATHY,
     WorkerProcess,
     collect,
     delete_topics,
+    engine_env,
     send_events,
     unique_settings,
 )
 
 CALLS = 16
 HOLD_S = 6.0
-ENV = {
-    "AGENT_ASSIST_HOLD_THRESHOLD_S": str(HOLD_S),
-    "AGENT_ASSIST_FIRST_TIME_HOLD_THRESHOLD_S": str(HOLD_S),
-}
+CONFIG = {"hold_threshold_s": HOLD_S, "first_time_hold_threshold_s": HOLD_S} | LONG_EMPATHY
+ENV = engine_env(**CONFIG)
 LINES = [
     ("customer", "Hi, my internet keeps dropping every evening."),
     ("agent", "I'm sorry to hear that, let me check your line."),
@@ -67,7 +67,7 @@ async def test_sigkill_mid_stream_loses_no_prompt(tmp_path: Path) -> None:
             await asyncio.to_thread(worker.wait_ready)
         start = datetime.now(UTC) - timedelta(seconds=20)
         first, second, open_holds = scripts(start)
-        config = EngineConfig(hold_threshold_s=HOLD_S, first_time_hold_threshold_s=HOLD_S)
+        config = EngineConfig(**CONFIG)
         expected = {
             o.prompt_id if o.type == "guidance" else f"clear:{o.prompt_id}": o.model_dump(
                 mode="json"

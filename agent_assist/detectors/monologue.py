@@ -1,0 +1,102 @@
+"""Agent monologue: the agent talks on and on, or takes nearly all the talk time."""
+
+from typing import Any
+
+from agent_assist.call_state import CallState, Segment
+from agent_assist.detectors.backchannels import Backchannels
+from agent_assist.detectors.base import Clear, Cue, EventOnly, Finding
+from models import InputEvent, Transcript
+
+_MIN_TALK_S = 30.0
+"""Below this much speech in the window, a share says little."""
+
+
+class MonologueDetector(EventOnly):
+    """Reads speech as it comes (partials too, which arrive while someone talks), so a prompt
+    comes within a partial's interval of the limit. A customer backchannel ("uh-huh") does not
+    end the agent's run; anything else the customer says does, and clears the prompt."""
+
+    def __init__(
+        self,
+        run_s: float,
+        share: float,
+        window_s: float,
+        cooldown_s: float,
+        backchannels: Backchannels,
+    ):
+        self.run_s = run_s
+        self.share = share
+        self.window_s = window_s
+        self.cooldown_s = cooldown_s
+        self.backchannels = backchannels
+
+    def on_event(self, call: CallState, event: InputEvent) -> list[Finding]:
+        if not isinstance(event, Transcript):
+            return []
+        segment = Segment(event.start, event.end)
+        if event.speaker == "customer":
+            _add(call.customer_talk, segment, event.end - self.window_s)
+            if self.backchannels.only(event.text):
+                return []
+            call.agent_run_start = None
+            if call.monologue_prompt is None:
+                return []
+            trigger, call.monologue_prompt = call.monologue_prompt, None
+            return [Clear("agent_monologue", trigger, event.ts)]
+        _add(call.agent_talk, segment, event.end - self.window_s)
+        if call.agent_run_start is None:
+            call.agent_run_start = event.start
+        last = call.last_monologue
+        if call.monologue_prompt is not None or (
+            last is not None and event.end - last < self.cooldown_s
+        ):
+            return []
+        run = _talk(call.agent_talk, call.agent_run_start, event.end)
+        since = max(event.end - self.window_s, 0.0)
+        agent = _talk(call.agent_talk, since, event.end)
+        total = agent + _talk(call.customer_talk, since, event.end)
+        evidence: dict[str, Any] = {
+            "talk_s": round(run, 1),
+            "limit_s": self.run_s,
+            "share_pct": round(100 * agent / total) if total else 100,
+            "window_s": self.window_s,
+        }
+        if run > self.run_s:
+            return self._prompt(call, event, f"run-{call.agent_run_start:.3f}", "run", evidence)
+        full = event.end >= self.window_s  # a greeting alone is all agent: wait for a full window
+        if full and total >= _MIN_TALK_S and agent / total > self.share:
+            return self._prompt(call, event, f"share-{event.end:.3f}", "share", evidence)
+        return []
+
+    def _prompt(
+        self,
+        call: CallState,
+        event: Transcript,
+        trigger: str,
+        reason: str,
+        evidence: dict[str, Any],
+    ) -> list[Finding]:
+        call.monologue_prompt = trigger
+        call.last_monologue = event.end
+        cue = Cue("agent_monologue", trigger, event.ts, {"reason": reason} | evidence, reason)
+        return [cue]
+
+
+def _add(talk: list[Segment], segment: Segment, keep_after: float) -> None:
+    """Merge ``segment`` into ``talk`` (sorted, disjoint); forget speech before ``keep_after``.
+    A partial and the final of one utterance overlap, so they merge into one."""
+    merged = Segment(segment.start, segment.end)
+    kept: list[Segment] = []
+    for old in talk:
+        if old.end < merged.start or old.start > merged.end:
+            kept.append(old)
+        else:
+            merged = Segment(min(old.start, merged.start), max(old.end, merged.end))
+    kept.append(merged)
+    kept.sort(key=lambda s: s.start)
+    talk[:] = [s for s in kept if s.end >= keep_after]
+
+
+def _talk(talk: list[Segment], start: float, end: float) -> float:
+    """Seconds of speech in ``talk`` between ``start`` and ``end``."""
+    return sum(max(0.0, min(s.end, end) - max(s.start, start)) for s in talk)
