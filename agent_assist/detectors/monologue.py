@@ -52,21 +52,29 @@ class MonologueDetector(EventOnly):
         ):
             return []
         run = _talk(call.agent_talk, call.agent_run_start, event.end)
+        if run > self.run_s:
+            trigger = f"run-{call.agent_run_start:.3f}"
+            return self._prompt(call, event, trigger, "run", self._evidence(call, event, run))
+        if event.end < self.window_s:  # a greeting alone is all agent: wait for a full window
+            return []
+        since = event.end - self.window_s
+        agent = _talk(call.agent_talk, since, event.end)
+        total = agent + _talk(call.customer_talk, since, event.end)
+        if total >= _MIN_TALK_S and agent / total > self.share:
+            trigger = f"share-{event.end:.3f}"
+            return self._prompt(call, event, trigger, "share", self._evidence(call, event, run))
+        return []
+
+    def _evidence(self, call: CallState, event: Transcript, run: float) -> dict[str, Any]:
         since = max(event.end - self.window_s, 0.0)
         agent = _talk(call.agent_talk, since, event.end)
         total = agent + _talk(call.customer_talk, since, event.end)
-        evidence: dict[str, Any] = {
+        return {
             "talk_s": round(run, 1),
             "limit_s": self.run_s,
             "share_pct": round(100 * agent / total) if total else 100,
             "window_s": self.window_s,
         }
-        if run > self.run_s:
-            return self._prompt(call, event, f"run-{call.agent_run_start:.3f}", "run", evidence)
-        full = event.end >= self.window_s  # a greeting alone is all agent: wait for a full window
-        if full and total >= _MIN_TALK_S and agent / total > self.share:
-            return self._prompt(call, event, f"share-{event.end:.3f}", "share", evidence)
-        return []
 
     def _prompt(
         self,
@@ -85,16 +93,24 @@ class MonologueDetector(EventOnly):
 def _add(talk: list[Segment], segment: Segment, keep_after: float) -> None:
     """Merge ``segment`` into ``talk`` (sorted, disjoint); forget speech before ``keep_after``.
     A partial and the final of one utterance overlap, so they merge into one."""
-    merged = Segment(segment.start, segment.end)
-    kept: list[Segment] = []
-    for old in talk:
-        if old.end < merged.start or old.start > merged.end:
-            kept.append(old)
-        else:
-            merged = Segment(min(old.start, merged.start), max(old.end, merged.end))
-    kept.append(merged)
-    kept.sort(key=lambda s: s.start)
-    talk[:] = [s for s in kept if s.end >= keep_after]
+    last = talk[-1] if talk else None
+    if last is None or segment.start > last.end:  # the usual case: new speech, in order
+        talk.append(Segment(segment.start, segment.end))
+    elif segment.start >= last.start:  # the usual case: a partial or final of the last speech
+        last.end = max(last.end, segment.end)
+    else:
+        merged = Segment(segment.start, segment.end)
+        kept: list[Segment] = []
+        for old in talk:
+            if old.end < merged.start or old.start > merged.end:
+                kept.append(old)
+            else:
+                merged = Segment(min(old.start, merged.start), max(old.end, merged.end))
+        kept.append(merged)
+        kept.sort(key=lambda s: s.start)
+        talk[:] = kept
+    while talk and talk[0].end < keep_after:
+        del talk[0]
 
 
 def _talk(talk: list[Segment], start: float, end: float) -> float:
