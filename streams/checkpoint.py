@@ -8,6 +8,11 @@ event's state is in the changelog before its offset is, as with a write per even
 replays the events since the last commit onto the state as of that commit, and the slot's record
 of seen offsets and sent outputs (``agent_assist.live``) makes the replay repeat what it sent.
 
+faust picks a table write's partition (and its rocksdb file) from the task's current event, so a
+pending slot is written with the event that last changed it set as current: faust's own
+task-local variable, private but the one thing that works outside stream iteration (a
+``use_partitioner`` table would follow the key's hash, not the partition the call is on).
+
 Under ``exactly_once`` each slot is still written with its event: faust commits a transaction
 without draining its producer buffer first, so a write queued at commit time would land in the
 next transaction.

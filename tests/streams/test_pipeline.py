@@ -20,6 +20,7 @@ from tests.streams.kafka_harness import (
     WorkerProcess,
     collect,
     delete_topics,
+    engine_env,
     partition_of,
     publish_demo,
     send_events,
@@ -27,12 +28,14 @@ from tests.streams.kafka_harness import (
     unique_settings,
 )
 
-HOLD_S, FIRST_HOLD_S = 5.0, 4.0
-CONFIG = EngineConfig(hold_threshold_s=HOLD_S, first_time_hold_threshold_s=FIRST_HOLD_S)
-WORKER_ENV = {
-    "AGENT_ASSIST_HOLD_THRESHOLD_S": str(HOLD_S),
-    "AGENT_ASSIST_FIRST_TIME_HOLD_THRESHOLD_S": str(FIRST_HOLD_S),
+HOLD_S, FIRST_HOLD_S, DEAD_AIR_S = 5.0, 4.0, 3.0
+THRESHOLDS = {
+    "hold_threshold_s": HOLD_S,
+    "first_time_hold_threshold_s": FIRST_HOLD_S,
+    "dead_air_s": DEAD_AIR_S,
 }
+CONFIG = EngineConfig(**THRESHOLDS)
+WORKER_ENV = engine_env(**THRESHOLDS)
 
 
 @pytest.fixture(scope="module")
@@ -147,11 +150,8 @@ async def test_call_state_is_written_per_commit_not_per_event(pipeline: Settings
     assert len(writes) < len(call.events) / 4, f"{len(writes)} writes for {len(call.events)} events"
 
 
-async def test_an_open_hold_fires_on_the_wall_clock(pipeline: Settings) -> None:
-    call = CallScript("live-hold", datetime.now(UTC) - timedelta(seconds=0.5))  # unknown caller
-    hold = call.hold(0.5)  # now
-    await send_events(pipeline, call.events)
-    due = hold.ts.timestamp() + HOLD_S
+async def first_prompt(pipeline: Settings, call_id: str) -> tuple[dict, float]:
+    """The first prompt for ``call_id`` on the guidance topic, and when it arrived."""
     arrival: dict[str, float] = {}
 
     def mark(message: object) -> dict:
@@ -161,14 +161,43 @@ async def test_an_open_hold_fires_on_the_wall_clock(pipeline: Settings) -> None:
 
     prompts = await collect(
         pipeline.guidance_topic,
-        lambda items: any(i["call_id"] == "live-hold" for i in items),
+        lambda items: any(i["call_id"] == call_id for i in items),
         timeout=30,
         decode=mark,
     )
-    (prompt,) = [p for p in prompts if p["call_id"] == "live-hold"]
+    (prompt,) = [p for p in prompts if p["call_id"] == call_id]
+    return prompt, arrival[prompt["prompt_id"]]
+
+
+async def test_an_open_hold_fires_on_the_wall_clock(pipeline: Settings) -> None:
+    call = CallScript("live-hold", datetime.now(UTC) - timedelta(seconds=0.5))  # unknown caller
+    hold = call.hold(0.5)  # now
+    await send_events(pipeline, call.events)
+    prompt, arrived = await first_prompt(pipeline, "live-hold")
     assert prompt["kind"] == "long_hold"
-    late = arrival[prompt["prompt_id"]] - due
+    late = arrived - (hold.ts.timestamp() + HOLD_S)
     assert -0.05 <= late <= 1.0, f"long_hold arrived {late:.2f}s after its due time"
+
+
+async def test_dead_air_fires_on_the_wall_clock_and_clears_at_the_next_speech(
+    pipeline: Settings,
+) -> None:
+    call = CallScript("live-silence", datetime.now(UTC) - timedelta(seconds=2))
+    call.say("customer", "my router", 0.5, 1.5, final=False)
+    spoken = call.say("customer", "my router is broken", 0.5, 2)  # now
+    await send_events(pipeline, call.events)
+    prompt, arrived = await first_prompt(pipeline, "live-silence")
+    assert prompt["kind"] == "dead_air"
+    late = arrived - (spoken.ts.timestamp() + DEAD_AIR_S)
+    assert -0.05 <= late <= 1.0, f"dead_air arrived {late:.2f}s after its due time"
+    again = CallScript("live-silence", call.start)
+    await send_events(pipeline, [again.say("agent", "Sorry, still checking.", 10, 11)])
+    cleared = await collect(
+        pipeline.guidance_topic,
+        lambda items: any(i.get("prompt_id") == prompt["prompt_id"] and i["type"] ==
+                          "guidance_cleared" for i in items),
+    )  # fmt: skip
+    assert any(i["type"] == "guidance_cleared" for i in cleared)
 
 
 async def test_profiles_and_calls_from_a_client_with_another_partitioner(
