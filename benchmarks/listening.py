@@ -47,14 +47,15 @@ def main() -> None:
     engine = Engine()
     calm = calm_calls()
     minutes = sum((c.events[-1].ts - c.start).total_seconds() for c in calm) / 60
-    false = Counter(p.kind for call in calm for p in prompts(engine, call))
+    found = {call.call_id: prompts(engine, call) for call in calm}
+    false = Counter(p.kind for ps in found.values() for p in ps)
     print(f"calm calls: {len(calm)} real calls, {minutes:.0f} minutes")
     print(f"{'kind':>16} {'prompts':>8} {'per call':>9}")
     for kind in KINDS:
         print(f"{kind:>16} {false[kind]:>8} {false[kind] / len(calm):>9.3f}")
-    for call in calm:
-        for p in prompts(engine, call):
-            print(f"  {call.call_id} {p.kind}: {json.dumps(p.evidence)[:150]}")
+    for call_id, ps in found.items():
+        for p in ps:
+            print(f"  {call_id} {p.kind}: {json.dumps(p.evidence)[:150]}")
     labelled = [json.loads(line) for line in (DATA / "labelled.jsonl").read_text().splitlines()]
     hits: Counter[str] = Counter()
     wanted: Counter[str] = Counter()
