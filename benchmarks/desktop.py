@@ -23,7 +23,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from pipeline import process_env, settings_for  # benchmarks/, beside this script
 
-from streams.desktop import desk_token
+from streams.desk_links import LINK_TTL, DeskKeys
 from streams.settings import Settings
 from streams.topics import create_topics
 
@@ -50,7 +50,8 @@ def prompt(agent: str, n: int) -> bytes:
 async def listen(
     client: httpx.AsyncClient, url: str, agent: str, received: dict[str, float]
 ) -> None:
-    params = {"token": desk_token(SECRET, agent)}
+    token = DeskKeys.from_setting(SECRET).token(agent, datetime.now(UTC) + LINK_TTL)
+    params = {"token": token}
     async with client.stream("GET", f"{url}/agents/{agent}/events", params=params) as stream:
         async for line in stream.aiter_lines():
             if line.startswith("data: ") and '"prompt_id"' in line:

@@ -107,16 +107,25 @@ def desktop_link(
     base_url: Annotated[str, typer.Option(help="Where the gateway is reached.")] = (
         "http://localhost:8000"
     ),
+    hours: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01, help="How long it opens the desk [AGENT_ASSIST_DESKTOP_LINK_TTL_S]."
+        ),
+    ] = None,
 ) -> None:
-    """Print the link that opens this agent's desk (signed with AGENT_ASSIST_DESKTOP_SECRET)."""
+    """Print the link that opens this agent's desk for a shift (AGENT_ASSIST_DESKTOP_SECRET)."""
+    from datetime import UTC, datetime, timedelta
     from urllib.parse import quote
 
-    from streams.desktop import desk_token
+    from streams.desk_links import DeskKeys
 
-    secret = Settings().desktop_secret
-    if secret is None:
+    settings = Settings()
+    if settings.desktop_secret is None:
         raise typer.BadParameter("set AGENT_ASSIST_DESKTOP_SECRET")
-    token = desk_token(secret.get_secret_value(), agent)
+    keys = DeskKeys.from_setting(settings.desktop_secret.get_secret_value())
+    ttl = timedelta(hours=hours) if hours else timedelta(seconds=settings.desktop_link_ttl_s)
+    token = keys.token(agent, datetime.now(UTC) + ttl)
     print(f"{base_url.rstrip('/')}/agents/{quote(agent, safe='')}?token={token}")
 
 

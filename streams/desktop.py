@@ -4,19 +4,19 @@
 Each SSE event carries an id (``<gateway epoch>:<sequence>``): a browser that reconnects sends
 the last one back (``Last-Event-ID``) and gets exactly what it missed; after a gateway restart
 (another epoch) it gets the agent's kept events again and the page skips prompts it already
-shows. The token is an HMAC of the agent id, so one agent's link never opens another's prompts;
-the integrator's desktop, which knows who is logged in, builds the link
-(``agent-assist desktop-link``). Feedback clicks become ``guidance_feedback`` events.
+shows. The token (``streams.desk_links``) opens one agent's desk, never another's, for one shift;
+a page's stream ends when its token expires. The integrator's desktop, which knows who is logged
+in, builds the link (``agent-assist desktop-link``). Feedback clicks become ``guidance_feedback``
+events.
 """
 
 import asyncio
-import hashlib
-import hmac
 import html
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -41,6 +41,7 @@ from models import (
     InputEvent,
     OutputEvent,
 )
+from streams.desk_links import LINK_TTL, DeskKeys, LinkProblem, expires_at
 from streams.metrics import DesktopMetrics
 from streams.probes import HEALTHY, Readiness, metrics_payload, readiness_payload
 
@@ -52,11 +53,6 @@ PING_S = 15
 PAGE_BACKLOG = 1000
 """Events waiting for a slow page; beyond that its stream is closed and it resumes by id."""
 STATIC = resources.files("streams").joinpath("static")
-
-
-def desk_token(secret: str, agent_id: str) -> str:
-    """The token that opens ``agent_id``'s page, and only theirs."""
-    return hmac.new(secret.encode(), agent_id.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class DeskHub:
@@ -115,35 +111,37 @@ class FeedbackRequest(BaseModel):
 def create_desktop_app(
     hub: DeskHub,
     sink: FeedbackSink,
-    secret: str,
+    keys: DeskKeys,
     registry: CollectorRegistry,
     readiness: Readiness,
     index_agents: list[str] | None = None,
     clock: Clock = system_clock,
+    link_ttl: timedelta = LINK_TTL,
 ) -> Starlette:
-    """The gateway's web app. ``index_agents``: list links to these agents on ``/`` (demo)."""
+    """The gateway's web app. ``index_agents``: list links to these agents on ``/`` (demo),
+    valid for ``link_ttl``."""
 
     desk_page = STATIC.joinpath("desk.html").read_text()
     index_page = STATIC.joinpath("index.html").read_text()
 
-    def agent_of(request: Request) -> str | None:
-        agent_id: str = request.path_params["agent_id"]
-        token = request.query_params.get("token", "").encode()
-        expected = desk_token(secret, agent_id).encode()
-        return agent_id if hmac.compare_digest(token, expected) else None
+    def refusal(request: Request) -> LinkProblem | None:
+        token = request.query_params.get("token", "")
+        return keys.problem(token, request.path_params["agent_id"], clock())
 
-    def forbidden() -> JSONResponse:
-        return JSONResponse({"error": "this link is not valid for this agent"}, status_code=403)
+    def forbidden(problem: LinkProblem) -> JSONResponse:
+        return JSONResponse({"error": problem.value}, status_code=403)
 
     async def page(request: Request) -> Response:
-        if agent_of(request) is None:
-            return forbidden()
+        if refused := refusal(request):
+            notice = f'<p id="link-problem">{html.escape(refused.value)}</p>'
+            return HTMLResponse(notice, status_code=403)
         return HTMLResponse(desk_page)
 
     async def events(request: Request) -> Response:
-        agent_id = agent_of(request)
-        if agent_id is None:
-            return forbidden()
+        if refused := refusal(request):
+            return forbidden(refused)
+        agent_id: str = request.path_params["agent_id"]
+        expiry = expires_at(request.query_params["token"]) or 0
         last_id = request.headers.get("last-event-id") or request.query_params.get("last_id")
         after = hub.resume_after(last_id)
 
@@ -154,7 +152,11 @@ def create_desktop_app(
                     sent = event.id
                     yield sse(event)
                 while True:
-                    event = await queue.get()
+                    try:  # at the link's expiry the page reconnects and is refused
+                        left = expiry - clock().timestamp()
+                        event = await asyncio.wait_for(queue.get(), max(left, 0))
+                    except TimeoutError:
+                        return
                     if queue in hub.overflowed:
                         return  # the page reconnects and resumes after ``sent``
                     if event.id > sent:
@@ -172,9 +174,9 @@ def create_desktop_app(
         return EventSourceResponse(stream(), ping=PING_S)
 
     async def feedback(request: Request) -> Response:
-        agent_id = agent_of(request)
-        if agent_id is None:
-            return forbidden()
+        if refused := refusal(request):
+            return forbidden(refused)
+        agent_id: str = request.path_params["agent_id"]
         try:
             asked = FeedbackRequest.model_validate_json(await request.body())
         except ValidationError as err:
@@ -203,8 +205,9 @@ def create_desktop_app(
     async def index(_: Request) -> Response:
         if index_agents is None:
             return HTMLResponse("<p>Open your desk through the link your desktop gives you.</p>")
+        expires = clock() + link_ttl
         links = "".join(
-            f'<li><a href="/agents/{quote(a, safe="")}?token={desk_token(secret, a)}">'
+            f'<li><a href="/agents/{quote(a, safe="")}?token={keys.token(a, expires)}">'
             f"{html.escape(a)}</a></li>"
             for a in index_agents
         )

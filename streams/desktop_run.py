@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 from collections.abc import Coroutine
+from datetime import timedelta
 from typing import Any
 
 import uvicorn
@@ -20,6 +21,7 @@ from agent_assist.demo import TerminalView, load_demo, run_demo
 from agent_assist.desk import DeskFeed
 from agent_assist.engine import Engine
 from models import GuidanceFeedback, output_event_adapter
+from streams.desk_links import DeskKeys
 from streams.desktop import DeskHub, create_desktop_app
 from streams.metrics import DesktopMetrics
 from streams.settings import Settings
@@ -135,6 +137,10 @@ async def serve(
 async def run_kafka_desktop(settings: Settings) -> None:
     if settings.desktop_secret is None:
         raise SystemExit("set AGENT_ASSIST_DESKTOP_SECRET: it signs the agents' desktop links")
+    try:
+        keys = DeskKeys.from_setting(settings.desktop_secret.get_secret_value())
+    except ValueError as err:
+        raise SystemExit(f"AGENT_ASSIST_DESKTOP_SECRET: {err}") from None
     await create_topics(settings)
     registry = CollectorRegistry()
     hub = DeskHub(DeskFeed(), DesktopMetrics(registry))
@@ -147,8 +153,8 @@ async def run_kafka_desktop(settings: Settings) -> None:
         key = feedback.call_id.encode()
         await producer.send_and_wait(settings.feedback_topic, value, key=key)
 
-    secret = settings.desktop_secret.get_secret_value()
-    app = create_desktop_app(hub, record, secret, registry, follower.readiness)
+    ttl = timedelta(seconds=settings.desktop_link_ttl_s)
+    app = create_desktop_app(hub, record, keys, registry, follower.readiness, link_ttl=ttl)
     log.info("desktop gateway on %s:%s", settings.http_host, settings.http_port)
     try:
         await serve(
@@ -173,10 +179,10 @@ async def run_demo_desktop(
             f"({feedback.call_id}) as [bold]{feedback.action}[/]"
         )
 
-    secret = secrets.token_hex(16)
+    keys = DeskKeys((secrets.token_hex(16),))
     events, _ = load_demo()
     agents = sorted({e.agent_id for e in events if e.type == "call_started"})  # type: ignore[union-attr]
-    app = create_desktop_app(hub, record, secret, registry, lambda: (True, {}), agents)
+    app = create_desktop_app(hub, record, keys, registry, lambda: (True, {}), agents)
     loop = asyncio.get_running_loop()
     stopping = threading.Event()
 

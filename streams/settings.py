@@ -54,7 +54,13 @@ class Settings(BaseSettings):
         "after a longer gap the recognizer restarts at the next chunk.",
     )
     desktop_secret: SecretStr | None = Field(
-        default=None, description="Signs agents' desktop links; required by the gateway."
+        default=None,
+        description="Signs agents' desktop links; required by the gateway. Comma-separated "
+        "secrets, newest first, during a rotation: links are signed with the first and "
+        "accepted with any.",
+    )
+    desktop_link_ttl_s: float = Field(
+        default=12 * 3600, gt=0, description="How long a desktop link opens a desk (a shift)."
     )
     desktop_lookback_s: float = Field(
         default=3600, ge=0, description="On start, the gateway re-reads this much history."

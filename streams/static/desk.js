@@ -134,7 +134,12 @@ function connect() {
     if (source.readyState !== EventSource.CLOSED) return;
     const check = await fetch(location.href).catch(() => null);
     if (check && check.status === 403) {
-      document.getElementById("connection").textContent = "this link is not valid";
+      // expired (links last a shift) or not valid: the gateway says which
+      const notice = new DOMParser().parseFromString(await check.text(), "text/html");
+      const problem = notice.getElementById("link-problem");
+      document.getElementById("connection").textContent = problem
+        ? problem.textContent
+        : "this link is not valid";
       return;
     }
     setTimeout(connect, 1000);

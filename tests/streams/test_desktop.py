@@ -5,7 +5,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -14,7 +14,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from agent_assist.testing import CallScript
 from models import Guidance, GuidanceCleared
-from streams.desktop import desk_token
+from streams.desk_links import LINK_TTL, DeskKeys, LinkProblem
 from streams.settings import Settings
 from streams.topics import create_topics
 from tests.streams.kafka_harness import (
@@ -27,6 +27,7 @@ from tests.streams.kafka_harness import (
 )
 
 SECRET = "desk-test-secret"
+KEYS = DeskKeys.from_setting(SECRET)
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parents[2] / ".cache" / "artifacts"
 T0 = datetime.now(UTC)
@@ -61,9 +62,13 @@ class Gateway:
         while self.process.get("/readyz")[0] != 200 and time.monotonic() < deadline:
             time.sleep(0.2)
 
-    def url(self, agent: str) -> str:
+    def url(self, agent: str, expires: datetime | None = None) -> str:
         port = self.process.port
-        return f"http://127.0.0.1:{port}/agents/{agent}?token={desk_token(SECRET, agent)}"
+        return f"http://127.0.0.1:{port}/agents/{agent}?token={desk_token(agent, expires)}"
+
+
+def desk_token(agent: str, expires: datetime | None = None) -> str:
+    return KEYS.token(agent, expires or datetime.now(UTC) + LINK_TTL)
 
 
 @pytest.fixture
@@ -167,7 +172,7 @@ async def test_feedback_needs_the_agents_own_link_and_prompt(gateway: Gateway) -
     base = f"http://127.0.0.1:{gateway.process.port}"
     body = {"prompt_id": "p-own-1", "action": "helpful"}
     async with httpx.AsyncClient(base_url=base) as client:
-        ann_token, bob_token = desk_token(SECRET, "ann"), desk_token(SECRET, "bob")
+        ann_token, bob_token = desk_token("ann"), desk_token("bob")
         stolen = await client.post(f"/agents/ann/feedback?token={bob_token}", json=body)
         assert stolen.status_code == 403
         assert (await client.get(f"/agents/ann/events?token={bob_token}")).status_code == 403
@@ -199,7 +204,7 @@ async def test_a_dropped_stream_resumes_after_the_last_event_it_saw(gateway: Gat
     settings = gateway.settings
     await call_with_prompt(settings, "desk-resume", "cat", "p-cat-1")
     url = f"http://127.0.0.1:{gateway.process.port}/agents/cat/events"
-    params = {"token": desk_token(SECRET, "cat")}
+    params = {"token": desk_token("cat")}
     async with httpx.AsyncClient(timeout=10) as client:
         async with client.stream("GET", url, params=params) as first:
             seen = await read_sse(first, 2)
@@ -255,3 +260,27 @@ async def test_a_restarted_gateway_shows_the_live_call_again(
             "desk-restart"
         }
         await expect(page.locator("#call-details")).to_contain_text("desk-restart")
+
+
+async def test_an_expired_or_forged_link_is_refused_and_the_page_says_so(
+    gateway: Gateway,
+) -> None:
+    await call_with_prompt(gateway.settings, "desk-expiry", "eve", "p-eve-1")
+    async with chromium() as browser:
+        # Open with a link that lapses in a few seconds: the stream ends at its expiry, the
+        # page reconnects, is refused, and tells the agent why.
+        page = await open_desk(
+            browser, gateway.url("eve", datetime.now(UTC) + timedelta(seconds=4))
+        )
+        await expect(page.locator('.prompt[data-prompt-id="p-eve-1"]')).to_be_visible()
+        await expect(page.locator("#connection")).to_have_text(
+            LinkProblem.EXPIRED.value, timeout=15_000
+        )
+        expiry, _, signature = desk_token("eve").partition(".")
+        later = f"{int(expiry) + 3600}.{signature}"  # a link stretched by an hour
+        forged = await browser.new_page()
+        refused = await forged.goto(
+            f"http://127.0.0.1:{gateway.process.port}/agents/eve?token={later}"
+        )
+        assert refused is not None and refused.status == 403
+        await expect(forged.locator("#link-problem")).to_have_text(LinkProblem.INVALID.value)

@@ -13,6 +13,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from agent_assist.config import EngineConfig
 from agent_assist.demo import load_demo
 from agent_assist.engine import Engine
 from agent_assist.replay import replay
-from streams.desktop import desk_token
+from streams.desk_links import LINK_TTL, DeskKeys
 from streams.settings import Settings
 from streams.topics import create_topics
 from tests.streams.kafka_harness import (
@@ -179,7 +180,8 @@ def click_helpful(desktop: WorkerProcess) -> None:
     agent = first["agent_id"]
     url = f"http://127.0.0.1:{desktop.port}/agents/{agent}/feedback"
     body = {"prompt_id": first["prompt_id"], "action": "helpful"}
-    token = {"token": desk_token(DESKTOP_SECRET, agent)}
+    expires = datetime.now(UTC) + LINK_TTL
+    token = {"token": DeskKeys.from_setting(DESKTOP_SECRET).token(agent, expires)}
     assert wait_for(lambda: httpx.post(url, params=token, json=body).status_code == 201)
 
 
