@@ -30,6 +30,7 @@ from streams.settings import Settings
 from streams.topics import create_topics
 from tests.streams.kafka_harness import (
     WorkerProcess,
+    collect,
     delete_topics,
     free_port,
     publish_demo,
@@ -155,7 +156,13 @@ def floor(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> Iterato
             worker.wait_ready()
         asyncio.run(feed(settings))
         click_helpful(desktop)
-        yield {"settings": settings, "workers": workers, "speech": speech, "prom": prometheus}
+        yield {
+            "settings": settings,
+            "workers": workers,
+            "speech": speech,
+            "desktop": desktop,
+            "prom": prometheus,
+        }
     finally:
         prometheus.stop()
         for worker in [*workers, speech, desktop]:
@@ -282,3 +289,26 @@ def test_every_alert_rule_evaluates(floor: dict[str, Any]) -> None:
     assert unhealthy == []
     active = {a["labels"]["alertname"] for a in prom.api("alerts")["data"]["alerts"]}
     assert "AgentAssistWorkerDown" not in active  # every worker is up
+
+
+def test_logs_carry_no_caller_number_and_nothing_a_caller_said(floor: dict[str, Any]) -> None:
+    """Every process of the run logs at INFO; none of it may hold a caller number or speech."""
+    settings = floor["settings"]
+
+    def both_channels(items: list[dict[str, Any]]) -> bool:
+        return {i.get("speaker") for i in items if i.get("final")} >= {"agent", "customer"}
+
+    recognised = asyncio.run(collect(f"{settings.app_id}-transcripts", both_channels, timeout=30))
+    events, _ = load_demo()
+    numbers = [e.caller_number for e in events if e.type == "call_started" and e.caller_number]
+    texts = [e.text for e in events if e.type == "transcript"]
+    texts += [i["text"] for i in recognised if i.get("type") == "transcript" and len(i["text"]) > 4]
+    assert numbers and len(texts) > len(events) // 2 and any(i["text"] for i in recognised)
+    processes = [*floor["workers"], floor["speech"], floor["desktop"]]
+    for process in processes:
+        log = process.log_path.read_text(errors="replace")
+        assert process.ready.decode() in log, process.log_path  # an INFO line: logged at INFO
+        for number in numbers:
+            assert number.lstrip("+") not in log, f"caller number in {process.log_path}"
+        leaked = [text for text in texts if text in log]
+        assert not leaked, f"{process.log_path} holds what was said: {leaked[:3]}"
