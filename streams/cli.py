@@ -50,6 +50,32 @@ def topics() -> None:
 
 
 @app.command()
+def acls(
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Create them; connect as a Kafka administrator.")
+    ] = False,
+    detection: Annotated[str, typer.Option(help="Detection workers' principal.")] = (
+        "User:detection"
+    ),
+    speech: Annotated[str, typer.Option(help="Speech workers' principal.")] = "User:speech",
+    desktop: Annotated[str, typer.Option(help="Desktop gateway's principal.")] = "User:desktop",
+    producer: Annotated[str, typer.Option(help="Integrations' principal.")] = "User:producer",
+) -> None:
+    """Print the Kafka ACLs each kind of process needs (least privilege); --apply creates them."""
+    from streams.acls import Principals
+    from streams.acls import acls as needed
+    from streams.acls import apply as create
+
+    settings = Settings()
+    rules = needed(settings, Principals(detection, speech, desktop, producer))
+    for rule in rules:
+        print(rule)
+    if apply:
+        asyncio.run(create(settings, rules))
+        print(f"applied {len(rules)} ACLs")
+
+
+@app.command()
 def produce(
     file: Annotated[str, typer.Argument(help="JSON Lines event file; - for stdin.")],
     speed: Annotated[float, typer.Option(help="Times real time; 0 sends at once.", min=0)] = 0,

@@ -6,6 +6,7 @@ from typing import Any
 import faust
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from streams.preflight import check_broker
 from streams.settings import Settings
 
 RAW = {"key_serializer": "raw", "value_serializer": "raw"}
@@ -77,7 +78,9 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
 
 
 async def create_topics(settings: Settings) -> list[str]:
-    """Create missing topics; refuse to run on topics with another partition count."""
+    """Create missing topics; refuse to run on topics with another partition count. Every
+    process calls this first, so a broker that refuses it stops it here, saying why."""
+    await check_broker(settings)
     admin = AIOKafkaAdminClient(**settings.aiokafka_options())
     await admin.start()
     try:
