@@ -111,6 +111,34 @@ def test_workers_have_probes_resources_a_budget_and_time_to_stop() -> None:
         assert any(b["spec"]["selector"]["matchLabels"].items() <= labels.items() for b in budgets)
 
 
+def test_every_kafka_client_logs_in_as_its_own_user_over_tls() -> None:
+    """SASL_SSL from the shared settings; each kind of process its own credentials Secret and
+    the brokers' CA mounted where the settings say."""
+    docs = [doc for _, doc in k8s_documents()]
+    [config] = [d["data"] for d in docs if d["kind"] == "ConfigMap"]
+    assert config["AGENT_ASSIST_SECURITY_PROTOCOL"] == "SASL_SSL"
+    assert config["AGENT_ASSIST_SASL_MECHANISM"].startswith("SCRAM-")
+    users: dict[str, str] = {}
+    for doc in docs:
+        if doc["kind"] not in ("Deployment", "Job"):
+            continue
+        pod = doc["spec"]["template"]["spec"]
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        for container in pod.get("initContainers", []) + pod["containers"]:
+            env = {e["name"]: e for e in container["env"]}
+            secret = env["AGENT_ASSIST_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"]
+            assert env["AGENT_ASSIST_SASL_USERNAME"]["valueFrom"]["secretKeyRef"]["name"] == secret
+            users.setdefault(doc["metadata"]["name"], secret)
+            assert users[doc["metadata"]["name"]] == secret
+            [mount] = [
+                m
+                for m in container["volumeMounts"]
+                if config["AGENT_ASSIST_SSL_CAFILE"].startswith(m["mountPath"] + "/")
+            ]
+            assert volumes[mount["name"]]["secret"]["secretName"] == "agent-assist-kafka-ca"
+    assert len(users) == 4 and len(set(users.values())) == 4, users
+
+
 def test_grafana_provisioning_points_at_the_dashboards_and_the_datasource() -> None:
     provisioning = DEPLOY / "grafana" / "provisioning"
     [source] = yaml.safe_load((provisioning / "datasources" / "prometheus.yaml").read_text())[
