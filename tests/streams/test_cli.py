@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from typer.testing import CliRunner
 
 from agent_assist.testing import CallScript
 from streams.cli import app
+from streams.desk_links import DeskKeys
 from tests.conftest import T0
 from tests.streams.kafka_harness import collect, delete_topics, env_for, unique_settings
 
@@ -76,3 +78,29 @@ def test_topics_creates_once_and_names_what_the_broker_refused(
     assert refused.exit_code == 1
     assert "could not create topics" in refused.output
     assert "replication factor of 3 cannot be reached" in refused.output
+
+
+def test_desktop_link_is_signed_with_the_first_secret_for_the_hours_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AGENT_ASSIST_DESKTOP_SECRET", "new,old")
+    before = datetime.now(UTC)
+    result = CliRunner().invoke(app, ["desktop-link", "ann b", "--hours", "2"])
+    assert result.exit_code == 0, result.output
+    url = result.output.strip()
+    assert url.startswith("http://localhost:8000/agents/ann%20b?token=")
+    token = url.partition("?token=")[2]
+    expiry = datetime.fromtimestamp(int(token.partition(".")[0]), UTC)
+    assert timedelta(hours=2) - timedelta(seconds=2) < expiry - before <= timedelta(hours=2)
+    assert DeskKeys.from_setting("new").problem(token, "ann b", before) is None
+    assert DeskKeys.from_setting("old").problem(token, "ann b", before) is not None
+
+
+def test_acls_prints_what_each_principal_may_do(kafka_env) -> None:
+    result = CliRunner().invoke(app, ["acls", "--desktop", "User:gateway"])
+    assert result.exit_code == 0, result.output
+    lines = set(result.output.splitlines())
+    assert f"User:gateway: WRITE TOPIC {kafka_env.feedback_topic}" in lines
+    assert f"User:gateway: READ TOPIC {kafka_env.guidance_topic}" in lines
+    assert f"User:gateway: WRITE TOPIC {kafka_env.guidance_topic}" not in lines
+    assert not any(line.startswith("User:desktop") for line in lines)
