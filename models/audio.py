@@ -37,4 +37,4 @@ class AudioChunk(BaseModel):
         "without it, seq times this chunk's duration, right when a channel's chunks are equal.",
     )
     end_of_stream: bool = Field(default=False, description="Last chunk of this channel.")
-    schema_version: Literal[1] = 1
+    schema_version: Annotated[Literal[1], BeforeValidator(_int_text)] = 1

@@ -127,6 +127,19 @@ def desktop(
         asyncio.run(main)
 
 
+@app.command()
+def ingest() -> None:
+    """Take live calls from telephony (Twilio Media Streams) and post call events over HTTP."""
+    import logging
+
+    from streams.ingest_run import run_ingest
+
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="[%(asctime)s] %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_ingest(settings))
+
+
 @app.command("desktop-link")
 def desktop_link(
     agent: Annotated[str, typer.Argument(help="The agent id, as in call_started.")],

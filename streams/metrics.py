@@ -219,3 +219,39 @@ class DesktopMetrics:
             ["kind", "action"],
             registry=registry,
         )
+
+
+class IngestMetrics:
+    """What the telephony ingest reports: live streams, their outcome, audio lost on the way."""
+
+    def __init__(self, registry: CollectorRegistry):
+        self.streams = Gauge(
+            "agent_assist_ingest_streams",
+            "Telephony media streams connected right now.",
+            ["platform"],
+            registry=registry,
+        )
+        self.sessions = Counter(
+            "agent_assist_ingest_sessions_total",
+            "Media streams by how they ended: completed, refused or protocol_error.",
+            ["platform", "outcome"],
+            registry=registry,
+        )
+        self.chunks = Counter(
+            "agent_assist_ingest_chunks_total",
+            "Audio chunks written to call-audio.",
+            ["platform"],
+            registry=registry,
+        )
+        self.filled = Counter(
+            "agent_assist_ingest_filled_seconds_total",
+            "Audio lost before it reached us (timestamp gaps), kept as silence or skipped.",
+            ["platform"],
+            registry=registry,
+        )
+        self.call_events = Counter(
+            "agent_assist_ingest_call_events_total",
+            "Call events taken on the HTTP endpoint, by outcome: accepted, refused or invalid.",
+            ["outcome"],
+            registry=registry,
+        )

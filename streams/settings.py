@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     desktop_link_ttl_s: float = Field(
         default=12 * 3600, gt=0, description="How long a desktop link opens a desk (a shift)."
     )
+    ingest_api_keys: SecretStr | None = Field(
+        default=None,
+        description="Keys that open a telephony stream (its token parameter) or post a call "
+        "event (X-API-Key); comma-separated, so a new key can be added before the old goes.",
+    )
+    ingest_chunk_ms: int = Field(
+        default=200, ge=20, le=2000, description="Audio per call-audio chunk from telephony."
+    )
     desktop_lookback_s: float = Field(
         default=3600, ge=0, description="On start, the gateway re-reads this much history."
     )

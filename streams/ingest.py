@@ -1,0 +1,142 @@
+"""Telephony ingest: live calls from a telephony platform, written as our contract.
+
+``WS /twilio`` takes a Twilio Media Streams fork (``streams.twilio_media``): ``start`` becomes
+``call_started`` on ``call-events``, the two tracks become ``call-audio`` chunks for the speech
+worker, ``stop`` (or the socket closing) becomes ``call_ended``. The stream authenticates with a
+``token`` custom parameter (TwiML ``<Parameter>``), never in the URL, which proxies log.
+``POST /calls/{call_id}/events`` takes the events media streams do not carry (``hold_started``,
+``hold_ended``, ``call_ended``) as contract JSON, with an ``X-API-Key`` header, so a platform's
+webhooks can drive the long-hold detector.
+"""
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from agent_assist.clock import Clock, system_clock
+from agent_assist.decoding import InvalidEvent, decode_event
+from models import InputEvent
+from streams.metrics import IngestMetrics
+from streams.probes import HEALTHY, Readiness, metrics_payload, readiness_payload
+from streams.twilio_media import Chunk, TwilioCall, TwilioProtocolError, start_parameters
+
+log = logging.getLogger(__name__)
+
+EventSink = Callable[[InputEvent], Awaitable[None]]
+ChunkSink = Callable[[Chunk], Awaitable[None]]
+POSTED_TYPES = ("hold_started", "hold_ended", "call_ended")
+"""What the call-event endpoint takes: what media streams cannot say."""
+UNAUTHORIZED = 1008  # WebSocket close code "policy violation"
+PROTOCOL_ERROR = 1002
+
+
+def create_ingest_app(
+    send_event: EventSink,
+    send_chunk: ChunkSink,
+    api_keys: Sequence[str],
+    registry: CollectorRegistry,
+    readiness: Readiness,
+    chunk_ms: int = 200,
+    clock: Clock = system_clock,
+) -> Starlette:
+    """The ingest web app; ``api_keys``: any of them opens a stream or posts an event."""
+    metrics = IngestMetrics(registry)
+
+    def authorised(key: str | None) -> bool:
+        given = (key or "").encode()
+        return any(hmac.compare_digest(given, k.encode()) for k in api_keys)
+
+    async def twilio(ws: WebSocket) -> None:
+        await ws.accept()
+        metrics.streams.labels("twilio").inc()
+        call: TwilioCall | None = None
+        outcome = "completed"
+        try:
+            async for text in ws.iter_text():
+                frame = json.loads(text)
+                event = frame.get("event") if isinstance(frame, dict) else None
+                if event == "start" and call is None:
+                    call_id, parameters = start_parameters(frame)
+                    if not authorised(parameters.get("token")):
+                        outcome = "refused"
+                        await ws.close(UNAUTHORIZED, "unauthorized")
+                        return
+                    call = TwilioCall(call_id, clock(), chunk_ms)
+                    await send_event(call.call_started(parameters))
+                    log.info("twilio stream started for call %s", call_id)
+                elif event == "media":
+                    if call is None:
+                        raise TwilioProtocolError("media before start")
+                    for chunk in call.media(frame):
+                        await send_chunk(chunk)
+                        metrics.chunks.labels("twilio").inc()
+                elif event == "stop":
+                    break
+                elif event not in ("connected", "mark", "dtmf", "start"):
+                    raise TwilioProtocolError(f"unknown event {event!r}")
+        except ValueError as err:  # bad JSON, a frame off the protocol, an invalid event
+            outcome = "protocol_error"
+            log.warning("twilio stream closed: %s", err)
+            await ws.close(PROTOCOL_ERROR, str(err)[:120])
+        except WebSocketDisconnect:
+            pass
+        finally:
+            metrics.streams.labels("twilio").dec()
+            metrics.sessions.labels("twilio", outcome).inc()
+            if call is not None:
+                for chunk in call.stop():
+                    await send_chunk(chunk)
+                    metrics.chunks.labels("twilio").inc()
+                await send_event(call.call_ended(clock()))
+                metrics.filled.labels("twilio").inc(call.filled_ms / 1000)
+                log.info("twilio stream ended for call %s (%s)", call.call_id, outcome)
+
+    async def call_event(request: Request) -> Response:
+        if not authorised(request.headers.get("x-api-key")):
+            metrics.call_events.labels("refused").inc()
+            return JSONResponse({"error": "missing or wrong X-API-Key"}, status_code=403)
+        try:
+            event = decode_event(await request.body())
+        except InvalidEvent as err:
+            metrics.call_events.labels("invalid").inc()
+            return JSONResponse({"error": str(err)}, status_code=422)
+        problem = None
+        if event.type not in POSTED_TYPES:
+            problem = f"type: only {', '.join(POSTED_TYPES)} are taken here"
+        elif event.call_id != request.path_params["call_id"]:
+            problem = "call_id: differs from the one in the path"
+        if problem:
+            metrics.call_events.labels("invalid").inc()
+            return JSONResponse({"error": problem}, status_code=422)
+        await send_event(event)
+        metrics.call_events.labels("accepted").inc()
+        return JSONResponse({"status": "accepted"}, status_code=202)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse(HEALTHY)
+
+    async def readyz(_: Request) -> Response:
+        status, body = readiness_payload(readiness)
+        return JSONResponse(body, status_code=status)
+
+    async def metrics_page(_: Request) -> Response:
+        body, content_type = metrics_payload(registry)
+        return Response(body, headers={"Content-Type": content_type})
+
+    routes: list[Any] = [
+        WebSocketRoute("/twilio", twilio),
+        Route("/calls/{call_id}/events", call_event, methods=["POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics_page),
+    ]
+    return Starlette(routes=routes)

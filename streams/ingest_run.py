@@ -1,0 +1,47 @@
+"""``agent-assist ingest``: the telephony ingest app on a Kafka producer."""
+
+import logging
+
+from aiokafka import AIOKafkaProducer
+from prometheus_client import CollectorRegistry
+
+from models import InputEvent
+from streams.desktop_run import serve
+from streams.ingest import create_ingest_app
+from streams.settings import Settings
+from streams.topics import create_topics
+from streams.twilio_media import Chunk
+
+log = logging.getLogger(__name__)
+
+
+async def run_ingest(settings: Settings) -> None:
+    keys = settings.ingest_api_keys
+    api_keys = [k.strip() for k in (keys.get_secret_value() if keys else "").split(",")]
+    if not any(api_keys):
+        raise SystemExit("set AGENT_ASSIST_INGEST_API_KEYS: telephony streams authenticate with it")
+    await create_topics(settings)
+    producer = AIOKafkaProducer(**settings.aiokafka_options(), acks="all", linger_ms=5)
+    await producer.start()
+
+    async def send_event(event: InputEvent) -> None:
+        value = event.model_dump_json(exclude_none=True).encode()
+        await producer.send_and_wait(settings.call_events_topic, value, key=event.call_id.encode())
+
+    async def send_chunk(chunk: Chunk) -> None:
+        key = chunk.call_id.encode()
+        await producer.send(settings.audio_topic, chunk.audio, key=key, headers=chunk.headers())
+
+    app = create_ingest_app(
+        send_event,
+        send_chunk,
+        [k for k in api_keys if k],
+        CollectorRegistry(),
+        lambda: (True, {}),
+        settings.ingest_chunk_ms,
+    )
+    log.info("ingest on %s:%s", settings.http_host, settings.http_port)
+    try:
+        await serve(app, settings.http_host, settings.http_port, settings.shutdown_timeout_s)
+    finally:
+        await producer.stop()
