@@ -7,8 +7,13 @@ worker, ``stop`` (or the socket closing) becomes ``call_ended``. The stream auth
 ``POST /calls/{call_id}/events`` takes the events media streams do not carry (``hold_started``,
 ``hold_ended``, ``call_ended``) as contract JSON, with an ``X-API-Key`` header, so a platform's
 webhooks can drive the long-hold detector.
+
+A stream's ``call_ended`` waits ``end_grace_s`` after its last audio: the speech worker is still
+turning that audio into the call's last transcripts, and a detection worker ignores what comes
+after a call's end.
 """
 
+import asyncio
 import hmac
 import json
 import logging
@@ -46,6 +51,7 @@ def create_ingest_app(
     registry: CollectorRegistry,
     readiness: Readiness,
     chunk_ms: int = 200,
+    end_grace_s: float = 3.0,
     clock: Clock = system_clock,
 ) -> Starlette:
     """The ingest web app; ``api_keys``: any of them opens a stream or posts an event."""
@@ -93,11 +99,13 @@ def create_ingest_app(
             metrics.streams.labels("twilio").dec()
             metrics.sessions.labels("twilio", outcome).inc()
             if call is not None:
+                ended = clock()
                 for chunk in call.stop():
                     await send_chunk(chunk)
                     metrics.chunks.labels("twilio").inc()
-                await send_event(call.call_ended(clock()))
                 metrics.filled.labels("twilio").inc(call.filled_ms / 1000)
+                await asyncio.sleep(end_grace_s)
+                await send_event(call.call_ended(ended))
                 log.info("twilio stream ended for call %s (%s)", call.call_id, outcome)
 
     async def call_event(request: Request) -> Response:

@@ -39,6 +39,7 @@ async def run_ingest(settings: Settings) -> None:
         CollectorRegistry(),
         lambda: (True, {}),
         settings.ingest_chunk_ms,
+        settings.ingest_end_grace_s,
     )
     log.info("ingest on %s:%s", settings.http_host, settings.http_port)
     try:

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     ingest_chunk_ms: int = Field(
         default=200, ge=20, le=2000, description="Audio per call-audio chunk from telephony."
     )
+    ingest_end_grace_s: float = Field(
+        default=3.0,
+        ge=0,
+        description="A stream's call_ended waits this long after its last audio, so that the "
+        "call's last transcripts reach the detection workers before it.",
+    )
     desktop_lookback_s: float = Field(
         default=3600, ge=0, description="On start, the gateway re-reads this much history."
     )
