@@ -41,7 +41,11 @@ def compose_config(**env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_compose_file_is_valid_and_runs_the_whole_system() -> None:
-    done = compose_config(AGENT_ASSIST_CALLER_SALT="salt", AGENT_ASSIST_DESKTOP_SECRET="key")
+    done = compose_config(
+        AGENT_ASSIST_CALLER_SALT="salt",
+        AGENT_ASSIST_DESKTOP_SECRET="key",
+        AGENT_ASSIST_INGEST_API_KEYS="keys",
+    )
     assert done.returncode == 0, done.stderr
     services = json.loads(done.stdout)["services"]
     assert set(services) == {
@@ -50,12 +54,13 @@ def test_compose_file_is_valid_and_runs_the_whole_system() -> None:
         "detection-worker",
         "speech-worker",
         "desktop",
+        "ingest",
         "prometheus",
         "grafana",
     }
     assert services["detection-worker"]["deploy"]["replicas"] == 2
     assert services["speech-worker"]["command"] == ["asr-worker"]
-    for name in ("detection-worker", "speech-worker", "desktop"):
+    for name in ("detection-worker", "speech-worker", "desktop", "ingest"):
         depends = services[name]["depends_on"]
         assert depends["topics"]["condition"] == "service_completed_successfully"
     for service in services.values():
@@ -65,10 +70,14 @@ def test_compose_file_is_valid_and_runs_the_whole_system() -> None:
 
 
 def test_compose_refuses_to_start_without_its_secrets() -> None:
-    no_salt = compose_config(AGENT_ASSIST_DESKTOP_SECRET="key")
-    assert no_salt.returncode != 0 and "AGENT_ASSIST_CALLER_SALT" in no_salt.stderr
-    no_key = compose_config(AGENT_ASSIST_CALLER_SALT="salt")
-    assert no_key.returncode != 0 and "AGENT_ASSIST_DESKTOP_SECRET" in no_key.stderr
+    secrets = {
+        "AGENT_ASSIST_CALLER_SALT": "salt",
+        "AGENT_ASSIST_DESKTOP_SECRET": "key",
+        "AGENT_ASSIST_INGEST_API_KEYS": "keys",
+    }
+    for missing in secrets:
+        refused = compose_config(**{k: v for k, v in secrets.items() if k != missing})
+        assert refused.returncode != 0 and missing in refused.stderr
 
 
 def k8s_documents() -> list[tuple[str, dict[str, Any]]]:
@@ -97,7 +106,7 @@ def test_workers_have_probes_resources_a_budget_and_time_to_stop() -> None:
     deployments = [d for d in docs if d["kind"] == "Deployment"]
     budgets = [d for d in docs if d["kind"] == "PodDisruptionBudget"]
     names = {d["metadata"]["name"] for d in deployments}
-    assert names == {"detection-worker", "speech-worker", "desktop-gateway"}
+    assert names == {"detection-worker", "speech-worker", "desktop-gateway", "ingest"}
     for deployment in deployments:
         pod = deployment["spec"]["template"]["spec"]
         labels = deployment["spec"]["template"]["metadata"]["labels"]
@@ -136,7 +145,7 @@ def test_every_kafka_client_logs_in_as_its_own_user_over_tls() -> None:
                 if config["AGENT_ASSIST_SSL_CAFILE"].startswith(m["mountPath"] + "/")
             ]
             assert volumes[mount["name"]]["secret"]["secretName"] == "agent-assist-kafka-ca"
-    assert len(users) == 4 and len(set(users.values())) == 4, users
+    assert len(users) == 5 and len(set(users.values())) == 5, users
 
 
 def test_grafana_provisioning_points_at_the_dashboards_and_the_datasource() -> None:
