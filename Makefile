@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint pytest tools bench bench-cues train-cues bench-pipeline bench-desktop soak kafka-up kafka-down clean
+.PHONY: demo test lint pytest tools bench bench-cues train-cues bench-pipeline bench-desktop bench-ingest soak kafka-up kafka-down clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,9 @@ bench-pipeline: $(INSTALLED) kafka-up
 
 bench-desktop: $(INSTALLED) kafka-up
 	$(BIN)/python benchmarks/desktop.py
+
+bench-ingest: $(INSTALLED) kafka-up
+	$(BIN)/python benchmarks/ingest.py
 
 # 30 minutes at 1,000 events/s: memory, descriptors, tables, lag and latency each minute.
 soak: $(INSTALLED) kafka-up

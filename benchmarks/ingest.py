@@ -1,0 +1,171 @@
+"""Telephony ingest on the local broker: concurrent Twilio streams at real-time pace.
+
+Run: make bench-ingest   (starts the broker; or .venv/bin/python benchmarks/ingest.py)
+Starts a real `agent-assist ingest` process, opens --sessions WebSocket streams (both tracks,
+a 20 ms mu-law frame per track every 20 ms, as Twilio sends them) for --seconds, and reads
+`call-audio` meanwhile. Prints the latency ingest adds, from sending the last frame of a chunk
+to the chunk on the topic (p50/p99), frames that fell behind real time on the sending side,
+and the process's resident memory idle and with every stream open (per stream). The load,
+the broker and the consumer share the machine with ingest, so per-core figures are lower
+bounds.
+"""
+
+import argparse
+import asyncio
+import base64
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+from pipeline import process_env, settings_for  # benchmarks/, beside this script
+from websockets.asyncio.client import connect
+
+from streams.settings import Settings
+from streams.topics import create_topics
+
+KEY = "bench"
+FRAME_MS = 20
+CHUNK_MS = 200
+PAYLOAD = base64.b64encode(bytes(range(256))[:160]).decode()
+
+
+async def stream(url: str, n: int, seconds: float, sent: dict[tuple[str, int], float]) -> int:
+    """One call; returns how many frames went out later than their real-time slot + 20 ms."""
+    call_id = f"CAbench{n:05d}"
+    late = 0
+    async with connect(url) as ws:
+        await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+        parameters = {"token": KEY, "agent_id": f"agent-{n}"}
+        tracks = ["inbound", "outbound"]
+        start = {"callSid": call_id, "tracks": tracks, "customParameters": parameters}
+        await ws.send(json.dumps({"event": "start", "start": start}))
+        await asyncio.sleep(random.random() * FRAME_MS / 1000)  # calls are not in step
+        began = time.perf_counter()
+        for i in range(int(seconds * 1000 / FRAME_MS)):
+            due = began + i * FRAME_MS / 1000
+            wait = due - time.perf_counter()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            elif wait < -FRAME_MS / 1000:
+                late += 1
+            at = i * FRAME_MS
+            for track in ("inbound", "outbound"):
+                media = {"track": track, "timestamp": str(at), "payload": PAYLOAD}
+                await ws.send(json.dumps({"event": "media", "media": media}))
+            if (at + FRAME_MS) % CHUNK_MS == 0:  # this frame completes a chunk
+                sent[(call_id, at + FRAME_MS - CHUNK_MS)] = time.time()
+        await ws.send(json.dumps({"event": "stop", "stop": {"callSid": call_id}}))
+    return late
+
+
+async def measure(settings: Settings, port: int, sessions: int, seconds: float) -> list[float]:
+    sent: dict[tuple[str, int], float] = {}
+    latencies: list[float] = []
+    consumer = AIOKafkaConsumer(
+        settings.audio_topic, **settings.aiokafka_options(), auto_offset_reset="latest"
+    )
+    await consumer.start()
+    await asyncio.sleep(1)  # assigned before the first chunk
+
+    async def read() -> None:
+        while True:
+            batch = await consumer.getmany(timeout_ms=200)
+            now = time.time()
+            for messages in batch.values():
+                for m in messages:
+                    headers = {k: v.decode() for k, v in m.headers}
+                    key = (m.key.decode(), int(headers["offset_ms"]))
+                    if headers["speaker"] == "agent" and key in sent:
+                        latencies.append(now - sent[key])
+
+    reader = asyncio.create_task(read())
+    url = f"ws://127.0.0.1:{port}/twilio"
+    try:
+        late = await asyncio.gather(*(stream(url, n, seconds, sent) for n in range(sessions)))
+        await asyncio.sleep(2)
+    finally:
+        reader.cancel()
+        await asyncio.gather(reader, return_exceptions=True)
+        await consumer.stop()
+    frames = sessions * seconds * 1000 / FRAME_MS
+    print(f"  frames sent more than 20 ms late: {sum(late) / frames:.1%}")
+    return latencies
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def peak_rss(pid: int, seconds: float) -> float:
+    peak = 0.0
+    for _ in range(int(seconds * 4)):
+        peak = max(peak, rss_mib(pid))
+        await asyncio.sleep(0.25)
+    return peak
+
+
+async def run(
+    settings: Settings, port: int, pid: int, sessions: int, seconds: float, idle: float
+) -> None:
+    peak = asyncio.create_task(peak_rss(pid, seconds + 3))
+    latencies = await measure(settings, port, sessions, seconds)
+    top = await peak
+    expected = sessions * int(seconds * 1000 / CHUNK_MS)
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
+    print(
+        f"  {sessions} streams: chunk latency p50 {q[49] * 1000:.1f} ms, "
+        f"p99 {q[98] * 1000:.1f} ms ({len(latencies)} of {expected} agent chunks timed); "
+        f"peak RSS {top:.0f} MiB, {(top - idle) * 1024 / sessions:.0f} KiB per stream"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sessions", default="50,200", help="Concurrent streams, comma-separated.")
+    parser.add_argument("--seconds", type=float, default=20, help="Per step.")
+    args = parser.parse_args()
+    settings = settings_for("ingest", partitions=6)
+    asyncio.run(create_topics(settings))
+    port = 19000 + random.randrange(1000)
+    env = process_env(
+        settings,
+        AGENT_ASSIST_HTTP_PORT=str(port),
+        AGENT_ASSIST_INGEST_API_KEYS=KEY,
+        AGENT_ASSIST_INGEST_CHUNK_MS=str(CHUNK_MS),
+        AGENT_ASSIST_INGEST_END_GRACE_S="0",
+        AGENT_ASSIST_LOG_LEVEL="warning",
+    )
+    log = Path(tempfile.mkdtemp()) / "ingest.log"
+    command = [str(Path(sys.executable).with_name("agent-assist")), "ingest"]
+    ingest = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        idle = rss_mib(ingest.pid)
+        step = f"{args.seconds:.0f} s per step, {CHUNK_MS} ms chunks"
+        print(f"ingest RSS idle {idle:.0f} MiB; {step}")
+        for sessions in (int(s) for s in args.sessions.split(",")):
+            asyncio.run(run(settings, port, ingest.pid, sessions, args.seconds, idle))
+    finally:
+        ingest.terminate()
+        ingest.wait(20)
+
+
+if __name__ == "__main__":
+    main()
