@@ -4,6 +4,8 @@
 ``call_started`` on ``call-events``, the two tracks become ``call-audio`` chunks for the speech
 worker, ``stop`` (or the socket closing) becomes ``call_ended``. The stream authenticates with a
 ``token`` custom parameter (TwiML ``<Parameter>``), never in the URL, which proxies log.
+With a Twilio auth token configured, the handshake must also carry ``X-Twilio-Signature``
+(base64 HMAC-SHA1 of the URL Twilio called, keyed with the token), or it is refused with 403.
 ``POST /calls/{call_id}/events`` takes the events media streams do not carry (``hold_started``,
 ``hold_ended``, ``call_ended``) as contract JSON, with an ``X-API-Key`` header, so a platform's
 webhooks can drive the long-hold detector.
@@ -14,6 +16,8 @@ after a call's end.
 """
 
 import asyncio
+import base64
+import hashlib
 import hmac
 import json
 import logging
@@ -52,16 +56,32 @@ def create_ingest_app(
     readiness: Readiness,
     chunk_ms: int = 200,
     end_grace_s: float = 3.0,
+    twilio_auth_token: str | None = None,
+    public_url: str | None = None,
     clock: Clock = system_clock,
 ) -> Starlette:
-    """The ingest web app; ``api_keys``: any of them opens a stream or posts an event."""
+    """The ingest web app; ``api_keys``: any of them opens a stream or posts an event.
+    ``public_url``: ingest's ``wss://host`` as Twilio sees it, when a proxy changes it."""
     metrics = IngestMetrics(registry)
+
+    def signed_by_twilio(ws: WebSocket) -> bool:
+        if twilio_auth_token is None:
+            return True
+        base = public_url or f"wss://{ws.headers.get('host', '')}"
+        url = base.rstrip("/") + ws.url.path + (f"?{ws.url.query}" if ws.url.query else "")
+        digest = hmac.new(twilio_auth_token.encode(), url.encode(), hashlib.sha1).digest()
+        given = ws.headers.get("x-twilio-signature", "").encode()
+        return hmac.compare_digest(given, base64.b64encode(digest))
 
     def authorised(key: str | None) -> bool:
         given = (key or "").encode()
         return any(hmac.compare_digest(given, k.encode()) for k in api_keys)
 
     async def twilio(ws: WebSocket) -> None:
+        if not signed_by_twilio(ws):
+            metrics.sessions.labels("twilio", "refused").inc()
+            await ws.close(UNAUTHORIZED)  # before accepting: the handshake gets 403
+            return
         await ws.accept()
         metrics.streams.labels("twilio").inc()
         call: TwilioCall | None = None

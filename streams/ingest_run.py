@@ -40,6 +40,8 @@ async def run_ingest(settings: Settings) -> None:
         lambda: (True, {}),
         settings.ingest_chunk_ms,
         settings.ingest_end_grace_s,
+        settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else None,
+        settings.ingest_public_url,
     )
     log.info("ingest on %s:%s", settings.http_host, settings.http_port)
     try:

@@ -70,6 +70,15 @@ class Settings(BaseSettings):
     ingest_chunk_ms: int = Field(
         default=200, ge=20, le=2000, description="Audio per call-audio chunk from telephony."
     )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None,
+        description="Set it, and a Twilio stream must carry a valid X-Twilio-Signature.",
+    )
+    ingest_public_url: str | None = Field(
+        default=None,
+        description="ingest's address as Twilio calls it (wss://host), if a proxy in between "
+        "changes scheme or host; the Twilio signature covers it.",
+    )
     ingest_end_grace_s: float = Field(
         default=3.0,
         ge=0,

@@ -1,0 +1,72 @@
+"""The ingest app in-process (no broker): the Twilio signature on the WebSocket handshake."""
+
+import base64
+import hashlib
+import hmac
+import json
+
+import pytest
+from prometheus_client import CollectorRegistry
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from models import InputEvent
+from streams.ingest import create_ingest_app
+from streams.twilio_media import Chunk
+
+TOKEN = "twilio-auth-token"
+START = {"event": "start", "start": {"callSid": "CA1", "customParameters": {"token": "k"}}}
+
+
+def client(public_url: str | None = None) -> tuple[TestClient, list[InputEvent | Chunk]]:
+    sent: list[InputEvent | Chunk] = []
+
+    async def keep(item: InputEvent | Chunk) -> None:
+        sent.append(item)
+
+    app = create_ingest_app(
+        keep,
+        keep,
+        ["k"],
+        CollectorRegistry(),
+        lambda: (True, {}),
+        end_grace_s=0,
+        twilio_auth_token=TOKEN,
+        public_url=public_url,
+    )
+    return TestClient(app), sent
+
+
+def signature(url: str, token: str = TOKEN) -> str:
+    return base64.b64encode(hmac.new(token.encode(), url.encode(), hashlib.sha1).digest()).decode()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"X-Twilio-Signature": signature("wss://testserver/twilio", "another-token")}],
+)
+def test_a_handshake_without_a_valid_twilio_signature_is_refused(headers: dict) -> None:
+    test, sent = client()
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        test.websocket_connect("/twilio", headers=headers),
+    ):
+        pass
+    assert refused.value.code == 1008 and sent == []
+
+
+@pytest.mark.parametrize(
+    "public_url,signed_url",
+    [
+        (None, "wss://testserver/twilio"),
+        ("wss://ingest.example.com/", "wss://ingest.example.com/twilio"),
+    ],
+)
+def test_a_signed_stream_goes_through(public_url: str | None, signed_url: str) -> None:
+    test, sent = client(public_url)
+    headers = {"X-Twilio-Signature": signature(signed_url)}
+    with test.websocket_connect("/twilio", headers=headers) as ws:
+        ws.send_text(json.dumps(START))
+        ws.send_text(json.dumps({"event": "stop"}))
+    types = [getattr(item, "type", "chunk") for item in sent]
+    assert types[0] == "call_started" and types[-1] == "call_ended"
