@@ -146,9 +146,9 @@ def transcribe_offline(recording: Path, model_path: Path) -> dict[str, str]:
 
 
 def similar(live: dict[str, str], offline: dict[str, str]) -> bool:
-    """The same speakers, and most words the same in order: live recognition is fed as the
-    audio arrives and varies by a word or two from run to run (the customer's is usually exact,
-    the agent's not)."""
+    """The same speakers, and most words the same in order: Vosk (this model) does not give
+    the same words twice on the agent's side of this recording, offline either, by a word or
+    two from run to run."""
     return live.keys() == offline.keys() and all(
         SequenceMatcher(None, live[s].split(), offline[s].split()).ratio() >= 0.75 for s in live
     )
