@@ -21,7 +21,12 @@ from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaProducer
-from pipeline import process_env, settings_for  # benchmarks/, beside this script
+from pipeline import (  # benchmarks/, beside this script
+    process_env,
+    rss_mib,
+    settings_for,
+    wait_http_ready,
+)
 
 from streams.desk_links import LINK_TTL, DeskKeys
 from streams.settings import Settings
@@ -97,13 +102,6 @@ async def measure(
         await asyncio.gather(*listeners, return_exceptions=True)
 
 
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--agents", type=int, default=500)
@@ -126,14 +124,7 @@ def main() -> None:
     gateway = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/readyz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        wait_http_ready(url)
         rss_before = rss_mib(gateway.pid)
         rates = [int(r) for r in args.rates.split(",")]
         asyncio.run(measure(settings, url, args.agents, rates, args.seconds))

@@ -22,9 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 from aiokafka import AIOKafkaConsumer
-from pipeline import process_env, settings_for  # benchmarks/, beside this script
+from pipeline import (  # benchmarks/, beside this script
+    process_env,
+    rss_mib,
+    settings_for,
+    wait_http_ready,
+)
 from websockets.asyncio.client import connect
 
 from streams.settings import Settings
@@ -99,13 +103,6 @@ async def measure(settings: Settings, port: int, sessions: int, seconds: float) 
     return latencies
 
 
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 async def peak_rss(pid: int, seconds: float) -> float:
     peak = 0.0
     for _ in range(int(seconds * 4)):
@@ -149,14 +146,7 @@ def main() -> None:
     command = [str(Path(sys.executable).with_name("agent-assist")), "ingest"]
     ingest = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        wait_http_ready(f"http://127.0.0.1:{port}")
         idle = rss_mib(ingest.pid)
         step = f"{args.seconds:.0f} s per step, {CHUNK_MS} ms chunks"
         print(f"ingest RSS idle {idle:.0f} MiB; {step}")

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
@@ -225,6 +226,27 @@ def start(kind: str, settings: Settings, log: Path) -> subprocess.Popen[bytes]:
     else:
         command = [sys.executable, __file__, "passthrough"]
     return subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+
+
+def rss_mib(pid: int) -> float:
+    """A process's resident memory, MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def wait_http_ready(url: str, timeout: float = 30) -> None:
+    """Until ``url``/readyz answers 200 (a web app started in another process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} not ready after {timeout} s")
 
 
 async def wait_ready(kind: str, log: Path) -> None:

@@ -22,7 +22,6 @@ from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -31,6 +30,7 @@ from pipeline import (  # benchmarks/, beside this script
     AGENT,
     CUSTOMER,
     end_offset_total,
+    rss_mib,
     settings_for,
     start,
     stop_process,
@@ -201,13 +201,6 @@ async def group_lag(settings: Settings) -> int:
         if tp.topic == settings.call_events_topic and meta.offset > 0
     )
     return await end_offset_total(settings, settings.call_events_topic) - done
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def open_fds(pid: int) -> int:

@@ -43,7 +43,7 @@ from models import (
 )
 from streams.desk_links import LINK_TTL, DeskKeys, LinkProblem, expires_at
 from streams.metrics import DesktopMetrics
-from streams.probes import HEALTHY, Readiness, metrics_payload, readiness_payload
+from streams.probes import Readiness, probe_routes
 
 FeedbackSink = Callable[[GuidanceFeedback], Awaitable[None]]
 RECONNECT_MS = 1000
@@ -213,26 +213,13 @@ def create_desktop_app(
         )
         return HTMLResponse(index_page.replace("{links}", links))
 
-    async def healthz(_: Request) -> Response:
-        return JSONResponse(HEALTHY)
-
-    async def readyz(_: Request) -> Response:
-        status, body = readiness_payload(readiness)
-        return JSONResponse(body, status_code=status)
-
-    async def metrics(_: Request) -> Response:
-        body, content_type = metrics_payload(registry)
-        return Response(body, headers={"Content-Type": content_type})
-
     return Starlette(
         routes=[
             Route("/", index),
             Route("/agents/{agent_id}", page),
             Route("/agents/{agent_id}/events", events),
             Route("/agents/{agent_id}/feedback", feedback, methods=["POST"]),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/metrics", metrics),
+            *probe_routes(registry, readiness),
             Mount("/static", StaticFiles(packages=[("streams", "static")]), name="static"),
         ]
     )

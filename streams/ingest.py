@@ -35,7 +35,7 @@ from agent_assist.clock import Clock, system_clock
 from agent_assist.decoding import InvalidEvent, decode_event
 from models import InputEvent
 from streams.metrics import IngestMetrics
-from streams.probes import HEALTHY, Readiness, metrics_payload, readiness_payload
+from streams.probes import Readiness, probe_routes
 from streams.twilio_media import Chunk, TwilioCall, TwilioProtocolError, start_parameters
 
 log = logging.getLogger(__name__)
@@ -149,22 +149,9 @@ def create_ingest_app(
         metrics.call_events.labels("accepted").inc()
         return JSONResponse({"status": "accepted"}, status_code=202)
 
-    async def healthz(_: Request) -> Response:
-        return JSONResponse(HEALTHY)
-
-    async def readyz(_: Request) -> Response:
-        status, body = readiness_payload(readiness)
-        return JSONResponse(body, status_code=status)
-
-    async def metrics_page(_: Request) -> Response:
-        body, content_type = metrics_payload(registry)
-        return Response(body, headers={"Content-Type": content_type})
-
     routes: list[Any] = [
         WebSocketRoute("/twilio", twilio),
         Route("/calls/{call_id}/events", call_event, methods=["POST"]),
-        Route("/healthz", healthz),
-        Route("/readyz", readyz),
-        Route("/metrics", metrics_page),
+        *probe_routes(registry, readiness),
     ]
     return Starlette(routes=routes)

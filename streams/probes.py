@@ -10,6 +10,9 @@ from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 Readiness = Callable[[], tuple[bool, dict[str, Any]]]
 """Returns (ready, details shown in the /readyz body)."""
@@ -30,7 +33,7 @@ def readiness_payload(readiness: Readiness) -> tuple[int, dict[str, Any]]:
 
 
 def probe_app(registry: CollectorRegistry, readiness: Readiness) -> web.Application:
-    """The probes on aiohttp, for the workers (the desktop gateway serves them on Starlette)."""
+    """The probes on aiohttp, for the workers (the web apps take ``probe_routes``)."""
 
     async def metrics(_: web.Request) -> web.Response:
         body, content_type = metrics_payload(registry)
@@ -48,6 +51,23 @@ def probe_app(registry: CollectorRegistry, readiness: Readiness) -> web.Applicat
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     return app
+
+
+def probe_routes(registry: CollectorRegistry, readiness: Readiness) -> list[Route]:
+    """The probes as Starlette routes, for the desktop gateway and ingest."""
+
+    async def metrics(_: Request) -> Response:
+        body, content_type = metrics_payload(registry)
+        return Response(body, headers={"Content-Type": content_type})
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse(HEALTHY)
+
+    async def readyz(_: Request) -> Response:
+        status, body = readiness_payload(readiness)
+        return JSONResponse(body, status_code=status)
+
+    return [Route("/metrics", metrics), Route("/healthz", healthz), Route("/readyz", readyz)]
 
 
 async def start_probes(

@@ -46,12 +46,18 @@ def wavs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         samples = array("h", stereo.readframes(stereo.getnframes()))
     paths = (tmp / "agent.wav", tmp / "customer.wav")
     for path, channel in zip(paths, (samples[0::2], samples[1::2]), strict=True):
-        with wave.open(str(path), "wb") as mono:
-            mono.setnchannels(1)
-            mono.setsampwidth(2)
-            mono.setframerate(8000)
-            mono.writeframes(channel.tobytes())
+        write_wav(path, channel, channels=1)
     return paths
+
+
+def write_wav(path: Path, samples: "array[int]", channels: int) -> Path:
+    """16-bit 8 kHz PCM, channels interleaved."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(samples.tobytes())
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -125,12 +131,7 @@ def received_audio(messages: list[Any], call_id: str, path: Path) -> Path:
     stereo = array("h", [0] * (2 * length))
     for side, track in enumerate((channels["agent"], channels["customer"])):
         stereo[side : 2 * len(track) : 2] = track
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(2)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(stereo.tobytes())
-    return path
+    return write_wav(path, stereo, channels=2)
 
 
 def transcribe_offline(recording: Path, model_path: Path) -> dict[str, str]:
