@@ -4,7 +4,7 @@ import ssl
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -93,9 +93,26 @@ class Settings(BaseSettings):
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
     sasl_username: str | None = None
     sasl_password: SecretStr | None = None
+    sasl_password_file: Path | None = Field(
+        default=None,
+        description="Read the SASL password from this file (a mounted secret) instead.",
+    )
     ssl_cafile: Path | None = None
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _password_from_file(cls, values: object) -> object:
+        if not isinstance(values, dict):
+            return values
+        path = {k.lower(): v for k, v in values.items()}.get("sasl_password_file")
+        if path and not values.get("sasl_password"):
+            try:
+                values = values | {"sasl_password": Path(path).read_text().strip()}
+            except OSError as err:
+                raise ValueError(f"sasl_password_file: {err}") from None
+        return values
 
     @field_validator("queues", mode="before")
     @classmethod

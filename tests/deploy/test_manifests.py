@@ -26,13 +26,17 @@ K8S = DEPLOY / "k8s"
 KUBERNETES_VERSION = "1.31.0"
 
 
-def compose_config(**env: str) -> subprocess.CompletedProcess[str]:
+def compose_config(*overrides: str, **env: str) -> subprocess.CompletedProcess[str]:
     docker_config = ROOT / ".cache" / "docker"
     assert (docker_config / "cli-plugins" / "docker-compose").exists(), (
         "run deploy/tools/install.sh"
     )
     return subprocess.run(
-        ["docker", "compose", "-f", str(DEPLOY / "compose.yaml"), "config", "--format", "json"],
+        [
+            *("docker", "compose", "-f", str(DEPLOY / "compose.yaml")),
+            *(arg for name in overrides for arg in ("-f", str(DEPLOY / name))),
+            *("config", "--format", "json"),
+        ],
         env={"PATH": os.environ["PATH"], "DOCKER_CONFIG": str(docker_config), **env},
         capture_output=True,
         text=True,
@@ -78,6 +82,48 @@ def test_compose_refuses_to_start_without_its_secrets() -> None:
     for missing in secrets:
         refused = compose_config(**{k: v for k, v in secrets.items() if k != missing})
         assert refused.returncode != 0 and missing in refused.stderr
+
+
+def test_secure_compose_logs_each_process_in_as_its_own_user(tmp_path: Path) -> None:
+    """The SASL_SSL override: no bundled broker, each service its user and its password file."""
+    users = ("admin", "detection", "speech", "desktop", "producer")
+    for user in users:
+        (tmp_path / f"{user}.password").write_text(f"pw-{user}\n")
+    (tmp_path / "ca.pem").write_text("ca")
+    done = compose_config(
+        "compose.secure.yaml",
+        AGENT_ASSIST_CALLER_SALT="salt",
+        AGENT_ASSIST_DESKTOP_SECRET="key",
+        AGENT_ASSIST_INGEST_API_KEYS="keys",
+        KAFKA_BOOTSTRAP="broker:9094",
+        KAFKA_CA_FILE=str(tmp_path / "ca.pem"),
+        KAFKA_SECRETS_DIR=str(tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    project = json.loads(done.stdout)
+    services, secrets = project["services"], project["secrets"]
+    assert "kafka" not in services
+    expected = {
+        "topics": "admin",
+        "acls": "admin",
+        "detection-worker": "detection",
+        "speech-worker": "speech",
+        "desktop": "desktop",
+        "ingest": "producer",
+    }
+    for name, user in expected.items():
+        service = services[name]
+        env = service["environment"]
+        assert env["AGENT_ASSIST_SECURITY_PROTOCOL"] == "SASL_SSL", name
+        assert env["AGENT_ASSIST_KAFKA_BOOTSTRAP"] == "broker:9094", name
+        assert env["AGENT_ASSIST_SASL_USERNAME"] == user, name
+        mounted = {m["target"]: secrets[m["source"]]["file"] for m in service["secrets"]}
+        password = Path(mounted["kafka_password"]).read_text().strip()
+        assert password == f"pw-{user}", name
+        assert env["AGENT_ASSIST_SASL_PASSWORD_FILE"] == "/run/secrets/kafka_password"
+        assert "kafka" not in service.get("depends_on", {}), name
+    settings = Settings(sasl_password_file=tmp_path / "speech.password")
+    assert settings.sasl_password and settings.sasl_password.get_secret_value() == "pw-speech"
 
 
 def k8s_documents() -> list[tuple[str, dict[str, Any]]]:
