@@ -7,6 +7,7 @@ the SCRAM users' passwords in the cache; ACLs are applied here, as the ``admin``
 import asyncio
 import json
 import os
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,6 +78,14 @@ def env_as(user: str, password: str | None = None) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Topics made and ACLs granted by the administrator, as a deployment would."""
+    host, port = SASL_SSL.rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=2).close()
+    except OSError:
+        pytest.fail(
+            f"no SASL_SSL listener at {SASL_SSL}: a broker started before it existed? "
+            "deploy/kafka/kafka.sh down, then make test"
+        )
     settings = unique_settings("secure", tmp_path_factory.mktemp("secure"), partitions=2)
     asyncio.run(create_topics(settings))
     asyncio.run(apply(as_user(settings, "admin"), acls(settings)))
