@@ -112,7 +112,8 @@ def create_ingest_app(
         except ValueError as err:  # bad JSON, a frame off the protocol, an invalid event
             outcome = "protocol_error"
             log.warning("twilio stream closed: %s", err)
-            await ws.close(PROTOCOL_ERROR, str(err)[:120])
+            reason = str(err).encode()[:120].decode(errors="ignore")  # a close reason: 123 bytes
+            await ws.close(PROTOCOL_ERROR, reason)
         except WebSocketDisconnect:
             pass
         finally:
