@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from prometheus_client import CollectorRegistry
 
-from streams.metrics import DesktopMetrics, DetectionMetrics, SpeechMetrics
+from streams.metrics import DesktopMetrics, DetectionMetrics, IngestMetrics, SpeechMetrics
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
 PROMETHEUS = DEPLOY / "prometheus"
@@ -45,12 +45,12 @@ SERIES_SUFFIXES = {"counter": ["_total"], "gauge": [""], "histogram": ["_bucket"
 
 
 def defined_metrics() -> set[str]:
-    """Every series name the workers and the desktop gateway can expose."""
-    detection, speech, desktop = CollectorRegistry(), CollectorRegistry(), CollectorRegistry()
-    DetectionMetrics(detection)
-    SpeechMetrics(speech)
-    DesktopMetrics(desktop)
-    families = [*detection.collect(), *speech.collect(), *desktop.collect()]
+    """Every series name the workers, the desktop gateway and ingest can expose."""
+    registries = []
+    for metrics in (DetectionMetrics, SpeechMetrics, DesktopMetrics, IngestMetrics):
+        registries.append(CollectorRegistry())
+        metrics(registries[-1])
+    families = [family for registry in registries for family in registry.collect()]
     return {f.name + suffix for f in families for suffix in SERIES_SUFFIXES[f.type]}
 
 

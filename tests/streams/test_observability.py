@@ -6,6 +6,8 @@ apart silently.
 """
 
 import asyncio
+import base64
+import contextlib
 import json
 import shutil
 import subprocess
@@ -20,6 +22,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from agent_assist.config import EngineConfig
 from agent_assist.demo import load_demo
@@ -39,6 +43,7 @@ from tests.streams.kafka_harness import (
 )
 from tests.streams.test_asr_worker import DATA, channels, chunks, interleave, send_with_headers
 
+INGEST_KEY = "obs-ingest-key"
 DEPLOY = Path(__file__).parents[2] / "deploy"
 DASHBOARDS = sorted((DEPLOY / "grafana" / "dashboards").glob("*.json"))
 DESKTOP_SECRET = "observability"
@@ -124,8 +129,9 @@ def wait_for(check: Any, timeout: float = 60) -> Any:
 
 @pytest.fixture(scope="module")
 def floor(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> Iterator[dict[str, Any]]:
-    """Two detection workers, a speech worker, a desktop gateway and Prometheus, fed with the
-    demo calls (and one feedback click)."""
+    """Two detection workers, a speech worker, a desktop gateway, telephony ingest and
+    Prometheus, fed with the demo calls (and one feedback click, one Twilio stream, a refused
+    one and a posted hold; ingest writes to topics of its own, so the counts stay the demo's)."""
     tmp = tmp_path_factory.mktemp("observability")
     settings = unique_settings("obs", tmp, partitions=2, queues=QUEUES.split(","))
     asyncio.run(create_topics(settings))
@@ -143,29 +149,42 @@ def floor(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> Iterato
         ready=b"desktop gateway on",
         AGENT_ASSIST_DESKTOP_SECRET=DESKTOP_SECRET,
     )
+    ingest = WorkerProcess(
+        settings,
+        tmp / "ingest.log",
+        command="ingest",
+        ready=b"ingest on",
+        AGENT_ASSIST_INGEST_API_KEYS=INGEST_KEY,
+        AGENT_ASSIST_INGEST_END_GRACE_S="0",
+        AGENT_ASSIST_CALL_EVENTS_TOPIC=f"{settings.app_id}-ingest-events",
+        AGENT_ASSIST_AUDIO_TOPIC=f"{settings.app_id}-ingest-audio",
+    )
     prometheus = Prometheus(
         tmp,
         {
             "agent-assist-detection": [w.port for w in workers],
             "agent-assist-speech": [speech.port],
             "agent-assist-desktop": [desktop.port],
+            "agent-assist-ingest": [ingest.port],
         },
     )
     try:
-        for worker in [*workers, speech, desktop]:
+        for worker in [*workers, speech, desktop, ingest]:
             worker.wait_ready()
         asyncio.run(feed(settings))
         click_helpful(desktop)
+        asyncio.run(telephony(ingest.port))
         yield {
             "settings": settings,
             "workers": workers,
             "speech": speech,
             "desktop": desktop,
+            "ingest": ingest,
             "prom": prometheus,
         }
     finally:
         prometheus.stop()
-        for worker in [*workers, speech, desktop]:
+        for worker in [*workers, speech, desktop, ingest]:
             assert worker.stop() == 0, worker.log_path.read_text()[-2000:]
         asyncio.run(delete_topics(settings))
 
@@ -179,6 +198,37 @@ async def feed(settings: Settings) -> None:
         chunks("audio-call", "customer", right, 8000, "pcm_s16le", 4000),
     )
     await send_with_headers(settings.audio_topic, audio)
+
+
+async def telephony(port: int) -> None:
+    """A short Twilio stream (one frame lost) that gives the demo's caller number, a stream
+    with a wrong key, and a hold posted for the first."""
+    url = f"ws://127.0.0.1:{port}/twilio"
+    number = next(e.caller_number for e in load_demo()[0] if getattr(e, "caller_number", None))
+    frame = base64.b64encode(b"\xff" * 160).decode()
+    for token in (INGEST_KEY, "wrong"):
+        parameters = {"token": token, "agent_id": "agent-obs", "caller_number": number}
+        async with connect(url) as ws:
+            await ws.send(
+                json.dumps(
+                    {
+                        "event": "start",
+                        "start": {"callSid": "CAobs", "customParameters": parameters},
+                    }
+                )
+            )
+            for at in (0, 20, 60, 80):
+                media = {"track": "inbound", "timestamp": str(at), "payload": frame}
+                with contextlib.suppress(ConnectionClosed):
+                    await ws.send(json.dumps({"event": "media", "media": media}))
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(json.dumps({"event": "stop"}))
+                await ws.wait_closed()
+    hold = {"call_id": "CAobs", "ts": datetime.now(UTC).isoformat(), "type": "hold_started"}
+    posted = httpx.post(
+        f"http://127.0.0.1:{port}/calls/CAobs/events", json=hold, headers={"X-API-Key": INGEST_KEY}
+    )
+    assert posted.status_code == 202, posted.text
 
 
 def click_helpful(desktop: WorkerProcess) -> None:
@@ -304,7 +354,7 @@ def test_logs_carry_no_caller_number_and_nothing_a_caller_said(floor: dict[str, 
     texts = [e.text for e in events if e.type == "transcript"]
     texts += [i["text"] for i in recognised if i.get("type") == "transcript" and len(i["text"]) > 4]
     assert numbers and len(texts) > len(events) // 2 and any(i["text"] for i in recognised)
-    processes = [*floor["workers"], floor["speech"], floor["desktop"]]
+    processes = [*floor["workers"], floor["speech"], floor["desktop"], floor["ingest"]]
     for process in processes:
         log = process.log_path.read_text(errors="replace")
         assert process.ready.decode() in log, process.log_path  # an INFO line: logged at INFO
