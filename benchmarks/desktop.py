@@ -12,20 +12,15 @@ import asyncio
 import json
 import random
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaProducer
 from pipeline import (  # benchmarks/, beside this script
-    process_env,
     rss_mib,
     settings_for,
-    wait_http_ready,
+    web_process,
 )
 
 from streams.desk_links import LINK_TTL, DeskKeys
@@ -112,26 +107,11 @@ def main() -> None:
     args = parser.parse_args()
     settings = settings_for("desk", partitions=6)
     asyncio.run(create_topics(settings))
-    port = 18000 + random.randrange(1000)
-    env = process_env(
-        settings,
-        AGENT_ASSIST_HTTP_PORT=str(port),
-        AGENT_ASSIST_DESKTOP_SECRET=SECRET,
-        AGENT_ASSIST_LOG_LEVEL="warning",
-    )
-    log = Path(tempfile.mkdtemp()) / "gateway.log"
-    command = [str(Path(sys.executable).with_name("agent-assist")), "desktop"]
-    gateway = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_http_ready(url)
-        rss_before = rss_mib(gateway.pid)
+    with web_process("desktop", settings, AGENT_ASSIST_DESKTOP_SECRET=SECRET) as (pid, url):
+        rss_before = rss_mib(pid)
         rates = [int(r) for r in args.rates.split(",")]
         asyncio.run(measure(settings, url, args.agents, rates, args.seconds))
-        print(f"gateway RSS {rss_before:.0f} MiB idle, {rss_mib(gateway.pid):.0f} MiB after")
-    finally:
-        gateway.terminate()
-        gateway.wait(20)
+        print(f"gateway RSS {rss_before:.0f} MiB idle, {rss_mib(pid):.0f} MiB after")
 
 
 if __name__ == "__main__":

@@ -16,18 +16,13 @@ import base64
 import json
 import random
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
 from pipeline import (  # benchmarks/, beside this script
-    process_env,
     rss_mib,
     settings_for,
-    wait_http_ready,
+    web_process,
 )
 from websockets.asyncio.client import connect
 
@@ -69,7 +64,7 @@ async def stream(url: str, n: int, seconds: float, sent: dict[tuple[str, int], f
     return late
 
 
-async def measure(settings: Settings, port: int, sessions: int, seconds: float) -> list[float]:
+async def measure(settings: Settings, url: str, sessions: int, seconds: float) -> list[float]:
     sent: dict[tuple[str, int], float] = {}
     latencies: list[float] = []
     consumer = AIOKafkaConsumer(
@@ -90,7 +85,6 @@ async def measure(settings: Settings, port: int, sessions: int, seconds: float) 
                         latencies.append(now - sent[key])
 
     reader = asyncio.create_task(read())
-    url = f"ws://127.0.0.1:{port}/twilio"
     try:
         late = await asyncio.gather(*(stream(url, n, seconds, sent) for n in range(sessions)))
         await asyncio.sleep(2)
@@ -112,10 +106,10 @@ async def peak_rss(pid: int, seconds: float) -> float:
 
 
 async def run(
-    settings: Settings, port: int, pid: int, sessions: int, seconds: float, idle: float
+    settings: Settings, url: str, pid: int, sessions: int, seconds: float, idle: float
 ) -> None:
     peak = asyncio.create_task(peak_rss(pid, seconds + 3))
-    latencies = await measure(settings, port, sessions, seconds)
+    latencies = await measure(settings, url, sessions, seconds)
     top = await peak
     expected = sessions * int(seconds * 1000 / CHUNK_MS)
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
@@ -133,28 +127,18 @@ def main() -> None:
     args = parser.parse_args()
     settings = settings_for("ingest", partitions=6)
     asyncio.run(create_topics(settings))
-    port = 19000 + random.randrange(1000)
-    env = process_env(
-        settings,
-        AGENT_ASSIST_HTTP_PORT=str(port),
-        AGENT_ASSIST_INGEST_API_KEYS=KEY,
-        AGENT_ASSIST_INGEST_CHUNK_MS=str(CHUNK_MS),
-        AGENT_ASSIST_INGEST_END_GRACE_S="0",
-        AGENT_ASSIST_LOG_LEVEL="warning",
-    )
-    log = Path(tempfile.mkdtemp()) / "ingest.log"
-    command = [str(Path(sys.executable).with_name("agent-assist")), "ingest"]
-    ingest = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    try:
-        wait_http_ready(f"http://127.0.0.1:{port}")
-        idle = rss_mib(ingest.pid)
+    env = {
+        "AGENT_ASSIST_INGEST_API_KEYS": KEY,
+        "AGENT_ASSIST_INGEST_CHUNK_MS": str(CHUNK_MS),
+        "AGENT_ASSIST_INGEST_END_GRACE_S": "0",
+    }
+    with web_process("ingest", settings, **env) as (pid, url):
+        idle = rss_mib(pid)
         step = f"{args.seconds:.0f} s per step, {CHUNK_MS} ms chunks"
         print(f"ingest RSS idle {idle:.0f} MiB; {step}")
+        stream_url = url.replace("http://", "ws://") + "/twilio"
         for sessions in (int(s) for s in args.sessions.split(",")):
-            asyncio.run(run(settings, port, ingest.pid, sessions, args.seconds, idle))
-    finally:
-        ingest.terminate()
-        ingest.wait(20)
+            asyncio.run(run(settings, stream_url, pid, sessions, args.seconds, idle))
 
 
 if __name__ == "__main__":

@@ -9,9 +9,11 @@ AGENT_ASSIST_PROCESSING_GUARANTEE=exactly_once measures the worker with transact
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -236,17 +238,37 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def wait_http_ready(url: str, timeout: float = 30) -> None:
-    """Until ``url``/readyz answers 200 (a web app started in another process)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz").status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} not ready after {timeout} s")
+@contextlib.contextmanager
+def web_process(command: str, settings: Settings, **env: str) -> Iterator[tuple[int, str]]:
+    """``agent-assist <command>`` (a web app) on a free port, ready: its pid and base URL;
+    stopped on the way out."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = process_env(
+        settings, AGENT_ASSIST_HTTP_PORT=str(port), AGENT_ASSIST_LOG_LEVEL="warning", **env
+    )
+    log = Path(tempfile.mkdtemp()) / f"{command}.log"
+    cli = [str(Path(sys.executable).with_name("agent-assist")), command]
+    process = subprocess.Popen(cli, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while not _ready(url):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} not ready after 30 s:\n{log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield process.pid, url
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/readyz").status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 async def wait_ready(kind: str, log: Path) -> None:

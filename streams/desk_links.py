@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from streams.settings import secret_list
+
 LINK_TTL = timedelta(hours=12)
 """How long a link opens a desk by default: one shift."""
 
@@ -32,7 +34,7 @@ class DeskKeys:
 
     @classmethod
     def from_setting(cls, value: str) -> "DeskKeys":
-        secrets = tuple(s.strip() for s in value.split(",") if s.strip())
+        secrets = secret_list(value)
         if not secrets:
             raise ValueError("the desktop secret setting holds no secret")
         return cls(secrets)

@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry
 from models import InputEvent
 from streams.desktop_run import serve
 from streams.ingest import create_ingest_app
-from streams.settings import Settings
+from streams.settings import Settings, secret_list
 from streams.topics import create_topics
 from streams.twilio_media import Chunk
 
@@ -16,9 +16,8 @@ log = logging.getLogger(__name__)
 
 
 async def run_ingest(settings: Settings) -> None:
-    keys = settings.ingest_api_keys
-    api_keys = [k.strip() for k in (keys.get_secret_value() if keys else "").split(",")]
-    if not any(api_keys):
+    api_keys = secret_list(settings.ingest_api_keys)
+    if not api_keys:
         raise SystemExit("set AGENT_ASSIST_INGEST_API_KEYS: telephony streams authenticate with it")
     await create_topics(settings)
     producer = AIOKafkaProducer(**settings.aiokafka_options(), acks="all", linger_ms=5)
@@ -35,7 +34,7 @@ async def run_ingest(settings: Settings) -> None:
     app = create_ingest_app(
         send_event,
         send_chunk,
-        [k for k in api_keys if k],
+        api_keys,
         CollectorRegistry(),
         lambda: (True, {}),
         settings.ingest_chunk_ms,

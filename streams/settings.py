@@ -8,6 +8,12 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
+def secret_list(value: SecretStr | str | None) -> tuple[str, ...]:
+    """The secrets of a comma-separated setting (several during a rotation), newest first."""
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value or ""
+    return tuple(s.strip() for s in text.split(",") if s.strip())
+
+
 class Settings(BaseSettings):
     """Broker, topics and worker tuning. Detection thresholds are in ``EngineConfig``."""
 
@@ -106,7 +112,7 @@ class Settings(BaseSettings):
     def _password_from_file(cls, values: object) -> object:
         if not isinstance(values, dict):
             return values
-        path = {k.lower(): v for k, v in values.items()}.get("sasl_password_file")
+        path = values.get("sasl_password_file")
         if path and not values.get("sasl_password"):
             try:
                 values = values | {"sasl_password": Path(path).read_text().strip()}

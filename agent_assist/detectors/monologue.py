@@ -57,18 +57,20 @@ class MonologueDetector(EventOnly):
             return self._prompt(call, event, trigger, "run", self._evidence(call, event, run))
         if event.end < self.window_s:  # a greeting alone is all agent: wait for a full window
             return []
-        since = event.end - self.window_s
-        agent = _talk(call.agent_talk, since, event.end)
-        total = agent + _talk(call.customer_talk, since, event.end)
+        agent, total = self._window(call, event.end)
         if total >= _MIN_TALK_S and agent / total > self.share:
             trigger = f"share-{event.end:.3f}"
             return self._prompt(call, event, trigger, "share", self._evidence(call, event, run))
         return []
 
+    def _window(self, call: CallState, end: float) -> tuple[float, float]:
+        """Agent talk and all talk over the window that ends at ``end``."""
+        since = max(end - self.window_s, 0.0)
+        agent = _talk(call.agent_talk, since, end)
+        return agent, agent + _talk(call.customer_talk, since, end)
+
     def _evidence(self, call: CallState, event: Transcript, run: float) -> dict[str, Any]:
-        since = max(event.end - self.window_s, 0.0)
-        agent = _talk(call.agent_talk, since, event.end)
-        total = agent + _talk(call.customer_talk, since, event.end)
+        agent, total = self._window(call, event.end)
         return {
             "talk_s": round(run, 1),
             "limit_s": self.run_s,
