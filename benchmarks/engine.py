@@ -1,4 +1,5 @@
-"""Engine throughput and memory: decode + validate + engine over 10,000 concurrent calls.
+"""Engine throughput and memory: decode + validate + engine over 10,000 concurrent calls,
+speaking real customer and agent lines.
 
 Run: make bench   (or .venv/bin/python benchmarks/engine.py --calls 10000)
 Prints events/s on one core, p50/p99 per-event time, peak RSS and bytes per live call.
@@ -13,34 +14,19 @@ import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 
+from lines import real_lines
+
 from agent_assist.decoding import decode_event
 from agent_assist.engine import Engine
 from agent_assist.replay import Simulator
 from agent_assist.testing import CallScript
 from models import CallerHistory
 
-CUSTOMER = [
-    "Hi, I'm calling about my bill, it looks higher than usual this month.",
-    "I moved house last week and the internet has not been working since.",
-    "This is ridiculous, I've been waiting for a technician for days.",
-    "Okay, that makes sense, thank you.",
-    "Can you tell me when my contract ends?",
-    "I want to speak to a supervisor about this.",
-    "If this isn't fixed I'm cancelling my account.",
-    "I need to cancel my order for the extra handset.",
-]
-AGENT = [
-    "Thanks for calling, how can I help you today?",
-    "Let me check that for you, one moment please.",
-    "uh-huh",
-    "I can see the charge here, I'll remove it now.",
-    "Is there anything else I can help you with?",
-]
-
 
 def build(calls: int, turns: int, seed: int = 7) -> tuple[list[bytes], list[CallerHistory]]:
     """Raw JSON events: every call starts, then the turns interleave across calls, then all end."""
     rng = random.Random(seed)
+    customer, agent = real_lines()
     t0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
     scripts = []
     for n in range(calls):
@@ -60,7 +46,7 @@ def build(calls: int, turns: int, seed: int = 7) -> tuple[list[bytes], list[Call
             speaker = "customer" if turn % 2 else "agent"
             length = rng.uniform(1.0, 6.0)
             start = clock - (0.8 if rng.random() < 0.1 else 0.0)
-            text = rng.choice(CUSTOMER if speaker == "customer" else AGENT)
+            text = rng.choice(customer if speaker == "customer" else agent)
             script.say(speaker, text, start, start + length)
             clock = start + length + rng.uniform(0.2, 1.5)
         script.end(clock + 1)

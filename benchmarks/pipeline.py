@@ -27,21 +27,12 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from lines import real_lines
 
 from streams.settings import Settings
 from streams.topics import create_topics
 
-CUSTOMER = [
-    "Hi, I'm calling about my bill, it looks higher than usual.",
-    "The internet has not been working since I moved.",
-    "This is ridiculous, I've been waiting for days.",
-    "Okay, that makes sense, thank you.",
-    "I want to speak to a supervisor about this.",
-    "If this isn't fixed I'm cancelling my account.",
-    "This is the third time I'm calling about this.",
-    "I'll be contacting my lawyer.",
-]
-AGENT = ["Let me check that for you.", "uh-huh", "I can see the charge here.", "Anything else?"]
+CUSTOMER, AGENT = real_lines()
 
 
 def events(calls: int, prefix: str = "c") -> Iterator[dict[str, object]]:

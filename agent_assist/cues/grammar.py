@@ -514,12 +514,28 @@ _RULES = tuple(
 _ALWAYS = frozenset(i for i, rule in enumerate(_RULES) if rule.anchors is None)
 
 
+def _index_anchors() -> dict[str, frozenset[int]]:
+    """anchor -> the rules it anchors."""
+    index: dict[str, frozenset[int]] = {}
+    for i, rule in enumerate(_RULES):
+        for anchor in rule.anchors or ():
+            index[anchor] = index.get(anchor, frozenset()) | {i}
+    return index
+
+
+_ANCHORED = _index_anchors()
+_ANCHOR_LENGTHS = sorted({len(a) for a in _ANCHORED})
+
+
 @lru_cache(maxsize=65536)
 def _rules_anchored_by(word: str) -> frozenset[int]:
-    """The rules with an anchor inside ``word`` (cached: speech reuses its words)."""
-    return frozenset(
-        i for i, rule in enumerate(_RULES) if rule.anchors and any(a in word for a in rule.anchors)
-    )
+    """The rules with an anchor inside ``word``: every part of the word as long as some anchor
+    is looked up (cached: speech reuses its words)."""
+    found: set[int] = set()
+    for length in _ANCHOR_LENGTHS:
+        for start in range(len(word) - length + 1):
+            found |= _ANCHORED.get(word[start : start + length], frozenset())
+    return frozenset(found)
 
 
 def _rules_to_try(norm: str) -> list[int]:

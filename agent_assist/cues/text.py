@@ -1,6 +1,7 @@
 """Text forms the cue finders read: written text normalised, and text as a recogniser emits it."""
 
 import re
+from functools import lru_cache
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 _HANDLE_OR_URL = re.compile(r"@\w+|https?://\S+|www\.\S+")
@@ -21,9 +22,11 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=16)
 def spoken(text: str) -> str:
     """``text`` as a speech recogniser would give it: lower case, no punctuation, no handles or
-    links, small numbers as words ("3rd" -> "third")."""
+    links, small numbers as words ("3rd" -> "third"). Several detectors read each segment in
+    this form: the few most recent are kept, so it is worked out once per segment."""
     text = text.lower().replace("&amp;", "&")
     if "@" in text or "http" in text or "www." in text:
         text = _HANDLE_OR_URL.sub(" ", text)
