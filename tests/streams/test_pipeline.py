@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -138,7 +137,9 @@ async def test_call_state_is_written_per_commit_not_per_event(pipeline: Settings
     last = call.events[-1].ts.timestamp()
 
     def applied(items: list[dict | None]) -> bool:
-        return bool(items) and items[-1] is not None and items[-1]["event_ts"] > last - 0.001
+        """The call's latest write (other calls' writes, decoded as None, are skipped)."""
+        mine = [i for i in items if i is not None]
+        return bool(mine) and mine[-1]["event_ts"] > last - 0.001
 
     writes = await collect(
         changelog,
@@ -151,12 +152,13 @@ async def test_call_state_is_written_per_commit_not_per_event(pipeline: Settings
 
 
 async def first_prompt(pipeline: Settings, call_id: str) -> tuple[dict, float]:
-    """The first prompt for ``call_id`` on the guidance topic, and when it arrived."""
+    """The first prompt for ``call_id`` on the guidance topic, and when the worker sent it (the
+    record's create time: a slow reader here must not look like a late timer there)."""
     arrival: dict[str, float] = {}
 
     def mark(message: object) -> dict:
         item = json.loads(message.value)  # type: ignore[attr-defined]
-        arrival.setdefault(item["prompt_id"], time.time())
+        arrival.setdefault(item["prompt_id"], message.timestamp / 1000)  # type: ignore[attr-defined]
         return item
 
     prompts = await collect(
