@@ -9,15 +9,16 @@ import json
 from functools import cache
 from pathlib import Path
 
+from agent_assist.cues.scoring import load_labeled
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 @cache
 def real_lines() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(customer lines, agent lines)."""
-    customer, agent = [], []
-    for path in sorted((DATA / "escalation/sources").glob("*.jsonl")):
-        customer += [json.loads(line)["text"] for line in path.read_text().splitlines()]
+    labeled = load_labeled(*sorted((DATA / "escalation/sources").glob("*.jsonl")))
+    customer, agent = [item.text for item in labeled], []
     for line in (DATA / "listening/harper_valley.jsonl").read_text().splitlines():
         for role, _, _, text in json.loads(line)["segments"]:
             (agent if role == "agent" else customer).append(text)
