@@ -78,8 +78,9 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
 
 
 async def create_topics(settings: Settings) -> list[str]:
-    """Create missing topics; refuse to run on topics with another partition count. Every
-    process calls this first, so a broker that refuses it stops it here, saying why."""
+    """Create missing topics and return the names this call created; refuse to run on topics
+    with another partition count. Every process calls this first, so a broker that refuses it
+    stops it here, saying why."""
     await check_broker(settings)
     admin = AIOKafkaAdminClient(**settings.aiokafka_options())
     await admin.start()
@@ -87,18 +88,23 @@ async def create_topics(settings: Settings) -> list[str]:
         existing = set(await admin.list_topics())
         specs = topic_specs(settings)
         missing = [spec for spec in specs if spec.name not in existing]
+        created: list[str] = []
         if missing:
+            # The list can be older than the broker (another process just created a topic):
+            # "already exists" then means it exists, not that this call created it.
             response = await admin.create_topics(missing)
-            failed = [
-                f"{topic}: {message or code}"
-                for topic, code, *rest in response.topic_errors
-                for message in [rest[0] if rest else None]
-                if code not in (0, TOPIC_ALREADY_EXISTS)
-            ]
+            failed = []
+            for topic, code, *rest in response.topic_errors:
+                if code == 0:
+                    created.append(topic)
+                elif code != TOPIC_ALREADY_EXISTS:
+                    failed.append(f"{topic}: {rest[0] if rest and rest[0] else code}")
             if failed:
                 raise SystemExit("could not create topics: " + "; ".join(failed))
-        present = [spec.name for spec in specs if spec.name in existing]
+        present = [spec.name for spec in specs if spec.name not in created]
         for described in await admin.describe_topics(present) if present else []:
+            if described.get("error_code", 0):  # created a moment ago; not in metadata yet
+                continue
             count = len(described["partitions"])
             if count != settings.partitions:
                 raise SystemExit(
@@ -106,7 +112,7 @@ async def create_topics(settings: Settings) -> list[str]:
                     f"{settings.partitions}: set AGENT_ASSIST_PARTITIONS={count} or see "
                     "docs/operations.md on adding partitions"
                 )
-        return [spec.name for spec in missing]
+        return created
     finally:
         await admin.close()
 
