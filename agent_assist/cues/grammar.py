@@ -83,8 +83,9 @@ CORPORATE = alt(
     r"(?:a |the )?higher[- ]up (?:office|department|level)", r"(?:the|your) ceo",
 )
 TARGET = alt(
-    r"(?:a|an|the|your|ur|their|her|his|some|another|any|to a|for a|with a|one of your|\w+ ?'s) "
-    + BOSS,
+    r"(?:a|an|the|your|ur|their|her|his|some|another|any|to a|for a|with a|one of your|\w+ ?'s|"
+    r"\w+ s) " + BOSS,
+    r"(?:upper |senior |higher )?management\b",
     r"(?:to |with |for )?" + alt(HUMAN, CORPORATE),
     r"(?:someone|somebody|anyone|anybody) (?:higher(?: up)?|senior|more senior|above (?:you|her|"
     r"him|them)|in charge|with (?:more )?authority)",
@@ -135,6 +136,16 @@ SUPERVISOR = [
     r"\b(?:is there|are there|do you have) (?:a |an |any(?:one|body)? |some(?:one|body) )?"
     + alt(BOSS, HUMAN) + r"\b",
     r"\bput (?:a|your|the) " + BOSS + r" on\b",
+    r"\b(?:reach|reaching|speak(?:ing)? to|talk(?:ing)? to|get(?:ting)? (?:through to|hold of)|"
+    r"get|getting) (?:a |an )?(?:human(?: being| response)?|live (?:person|agent|rep\w*))\b",
+    r"\b(?:please|pls|plz) escalate\b|\bescalate (?:again|asap|please|this please)\b|"
+    r"\b(?:get|have) (?:this|it|my \w+) escalated\b",
+    r"\belevat\w* (?:it |this |this matter |my \w+ )?to (?:a |the |his |her |your |their )?" + BOSS,
+    r"\b(?:contact\w*|wrote|write|writing|email\w*|letter|appeal\w*|sent|send|call\w*|"
+    r"complain\w*) (?:\w+ ){0,4}?(?:to |with )?(?:the )?(?:ceo|president|executive (?:office|"
+    r"branch|team)s?|office of the president|upper management|corporate(?: office)?s?)\b",
+    r"\bpass (?:this|that|it) (?:on |up )?to (?:your|the) (?:boss|bosses|manager|managers|"
+    r"supervisor|supervisors|superiors?|higher[- ]ups)\b",
     r"\b(?:talk|speak|chat) (?:to|with) (?:a |an )?(?:real|live|actual) (?:person|human|agent|"
     r"representative|rep)\b",
 ]
@@ -278,6 +289,29 @@ CHURN = [
     r"(?:provider|carrier|company|bank|airline|service|network|isp|store|brand))\b",
     r"\bhow (?:do|can) (?:i|we) (?:cancel|leave|quit)\b" + gap(10)
     + words("because since sick tired fed_up enough ridiculous worst terrible useless joke"),
+    # considering leaving needs no object: "honestly considering cancelling"
+    r"\b(?:considering|thinking (?:of|about)|tempted to|contemplating) (?:cancel|leav|switch|"
+    r"quit|unsubscrib|drop|ditch|clos(?:e|ing) (?:my|our|the) (?:\w+ )?account)\w*"
+    + NOT_A_SERVICE,
+    # a recogniser drops the subject's sentence break: "... still jumping will be cancelling"
+    r"\b(?:will be|'ll be|will|'ll) (?:probably |definitely |soon )?(?:cancel(?:l?ing)?|"
+    r"switch(?:ing)?|leav(?:e|ing)|quit(?:ting)?|unsubscrib(?:e|ing))" + NOT_A_SERVICE
+    + r"(?: (?:my|our|the|this|your) (?:\w+ )?" + SERVICE + r"| (?:to|for) " + COMPETITOR
+    + r"| (?:you|now|today|tomorrow|soon)|$)",
+    r"\b(?:cancel(?:l?ing)?|switch(?:ing)?|leaving) (?:tomorrow|today|tonight|asap|next month|"
+    r"this week)\b",
+    # already gone, out of dissatisfaction is the common case in a complaint
+    r"\b(?:i|we)(?:'ve| have)? (?:just |finally |already |then |now )?(?:cancel+ed|closed|"
+    r"terminated|deleted) (?:my|our|the|this|the whole) (?:\w+ ){0,2}?" + SERVICE + r"\b",
+    r"\b(?:stop|stopped) (?:doing )?business with\b|\bget (?:any|my|our) (?:more )?business from "
+    r"(?:me|us)\b|\bget away from (?:this|these|them|you)\b|\bdone with \S+ for good\b",
+    r"\b(?:went|gone|go|going) (?:with (?:a|another|a different)|to (?:another|a different)) "
+    r"(?:credit union|bank|"
+    r"provider|carrier|company|dealership|store|brand|service|network)\b|\bgo another brand\b",
+    r"\b(?:shop|shopping|buy|buying|go|going) (?:somewhere|someplace) else\b|\blook (?:into|at) "
+    r"other (?:\w+ )?(?:services|providers|banks|companies|carriers|options)\b",
+    r"\bget(?:ting)? rid of (?:my|our|the|this) (?:\w+ )?(?:membership|subscription|account|"
+    r"service|contract|plan)\b",
 ]
 
 # --- legal_public_threat: lawyers, courts, regulators, the media, going public --------------
@@ -290,8 +324,9 @@ REGULATOR = alt(
         "bbb better_business_bureau fcc ftc cfpb fca occ fdic sec dot faa ombudsman "
         "trading_standards consumer_affairs regulators? ofcom ofgem ofwat puc cpuc "
         "federal_trade_commission consumer_financial_protection_bureau police authorities "
-        "citizens_advice watchdog government congressman congresswoman senator"
+        "citizens_advice watchdog government congressman congresswoman congress senator feds"
     ),
+    r"regulatory (?:authorities|agencies|bodies)",
     r"attorney generals?'?s?(?: office)?", r"ag'?s office",
     r"consumer protection(?: agency| bureau| office)?", r"my (?:mp|representative)",
     r"state (?:insurance )?(?:commission|regulator|department)",
@@ -323,7 +358,7 @@ LEGAL = [
     r"proceedings)|litigation|law ?suits?|a claim|a case)",
     r"\blegal (?:route|proceedings|steps) (?:will|against|is|shall)\b|\bbefore (?:taking )?"
     r"legal action\b",
-    r"\b(?:sue|suing)\b(?! me\b| us\b)|\b(?:i|we) sued\b|\b(?:i|we|my|our)\b" + gap(6)
+    r"\b(?:sue|suing)\b(?! me\b| us\b)|\b(?:i|we) sued\b|\b(?:i|we|my|our)\b" + gap(8)
     + r"law ?suits?\b|\blaw ?suits? (?:against (?:you|your)|waiting|incoming|coming)\b|"
     r"\b(?:grounds|basis) for (?:a )?law ?suit\b|\bclass[- ]action\b|\bsmall claims\b|"
     r"\blitigation\b",
@@ -332,7 +367,7 @@ LEGAL = [
     r"\bcourt (?:case|action)\b",
     r"\b(?:report|reporting|reported|complain|complained|complaint|complaints|file|filing|filed|"
     r"lodge|lodged|submit|submitting|contact|contacting|contacted|escalat\w*|write|writing|wrote|"
-    r"call|calling|called|go|going|went|take|taking)\b" + gap(8) + r"(?:to|with|the) (?:the )?"
+    r"call|calling|called|go|going|went|take|taking)\b" + gap(8) + r"(?:to|with|the|my) (?:the )?"
     + REGULATOR + r"\b",
     r"\b(?:will|going to|gonna|'ll) (?:contact|call|report (?:you |this |it )?to|write to|"
     r"notify|involve) (?:the )?" + REGULATOR + r"\b",
@@ -353,6 +388,19 @@ LEGAL = [
     r"\b(?:want|let|letting) (?:everyone|everybody|people|the world|all of you) (?:to )?know\b",
     r"\b(?:negatively|publicly) review\w*|\breview (?:this|it|you) (?:negatively|badly)\b",
     r"\bgo(?:ing)? viral\b",
+    r"\b(?:contacted|hired|consulted|retained|called|visit(?:ed|ing)?|spoke (?:to|with)|spoken "
+    r"(?:to|with)|informed|told|educated|notified) (?:my|a|an|our) " + LAWYER,
+    r"\b(?:hire|hired|hiring|retain|retained|contact\w*|consult\w*) (?:a|my|our) law firm\b|"
+    r"\b(?:my|our) legal counsel\b|\bcourts? of law\b|\b(?:will|'ll|ill|gonna|going to) "
+    r"(?:go|take (?:you|them|this|it)) to court\b",
+    r"\b(?:make|making) (?:this|it|everything|all)\b(?: \w+){0,8}? public\b|\bgo(?:ing)? public\b|"
+    r"\bexpos(?:e|ed|ing) (?:\w+ ){0,2}?(?:on|to) (?:public|the public|social media|twitter|"
+    r"facebook|the world)\b",
+    r"\b(?:give|giving|gave|leave|leaving|left|write|writing|wrote|post\w*) (?:\w+ ){0,3}?(?:bad|"
+    r"negative|terrible|scathing|(?:1|one)[- ]star|low) (?:review|rating)s?\b|"
+    r"\bmy (?:1|one)[- ]star review\b",
+    r"\b(?:have )?told (?:many|lots of|all my|so many) (?:people|friends)\b",
+    r"\binvestigation by (?:the )?(?:us |u s )?" + REGULATOR + r"\b",
 ]
 
 # --- repeat_contact: count x contact, or contact before x still unresolved ------------------
@@ -377,7 +425,8 @@ REPEAT = [
     r"\b" + ORDINAL + r" (?:call|request|complaint|attempt|message|email|letter|chat|agent|"
     r"person|rep|representative)\b",
     r"\b(?:this is|it's|its|it is) (?:my|the|our) " + ORDINAL + r" (?:call|request|complaint|"
-    r"attempt|message|email|letter|chat|ticket|time (?:i'm |i am |i've |i have |we're |we've )?"
+    r"attempt|message|email|letter|chat|ticket|dispute|endeavou?r|try|"
+    r"time (?:i'm |i am |i've |i have |we're |we've )?"
     r"(?:call|contact|writ|ask|reach|messag|email|chat|phon|tweet|complain))",
     r"\b" + ORDINAL + r" time'?s a charm\b",
     r"\b" + CONTACTED + r"\b" + gap(8) + TIMES + r"\b",
@@ -386,7 +435,8 @@ REPEAT = [
     r"\b(?:sent|written|wrote|left|made|had) " + NUMBER + r" (?:\w+ )?(?:messages|emails|e-mails|"
     r"dms|letters|complaints|requests|voicemails|calls|phone calls|tickets|chats)\b",
     r"\b" + NUMBER + r" (?:\w+ ){0,3}?(?:calls|phone calls|emails|chats|tickets|complaints|"
-    r"messages|letters|visits|departments|people|agents|reps|representatives)\b",
+    r"messages|letters|visits|departments|people|agents|reps|representatives|tweets|dms|texts|"
+    r"transfers|employees|supervisors|managers)\b",
     r"\b(?:repeatedly|constantly|continually|keep|kept) (?:asked|called|calling|contacted|"
     r"contacting|requested|emailed|wrote|tried|asking|having to (?:call|explain|repeat))\b",
     r"\b(?:requested|asked for|left) " + NUMBER + r" call ?backs\b",
@@ -403,7 +453,8 @@ REPEAT = [
     r"calling|get|got|reached out|wrote in) (?:in |them |you |back on the phone )?(?:back|again)"
     r"\b|\bcalling (?:in |you )?again\b|\b(?:again|another) to (?:another|a different)\b",
     r"\b(?:i|we) (?:\w+ ){0,2}(?:messaged|e-?mailed|called|contacted|wrote|spoke|talked|"
-    r"tweeted|dm'?d|rang|phoned)\b" + gap(8) + r"(?:\w+ (?:days?|weeks?|months?) ago|last "
+    r"tweeted|dm'?d|rang|phoned)\b" + gap(8)
+    + r"(?:(?:\w+ )?(?:hours?|mins?|minutes?|days?|weeks?|months?) ago|last "
     r"(?:week|month|year|time|night)|yesterday|on (?:monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday))\b",
     r"\b(?:days?|weeks?|months?) ago (?:i|we) (?:called|phoned|rang|contacted|emailed|wrote|"
@@ -436,6 +487,29 @@ REPEAT = [
     r"\b(?:called|contacted|rang|phoned) (?:you |in )?" + NUMBER + r" (?:times|calls)\b",
     r"\b(?:third|fourth|fifth|second) (?:day|week) (?:in a row )?(?:i|we)(?:'ve| have)? "
     r"(?:called|contacted|rang|phoned|been calling|tried)",
+    # an earlier contact with the company's people, told in passing: "called customer service"
+    r"\b(?:already |just |previously )?(?:called|contacted|emailed|e-mailed|messaged|dm'?d|"
+    r"tweeted|reached out to|spoke (?:to|with)|spoken (?:to|with)|talked (?:to|with)|chatted "
+    r"with|asked) (?:your |the |a |an |to )?(?:customer (?:service|care|support)|cs|csr|cust|"
+    r"support|help ?desk|help ?line|help number|rep|sales rep|representative|agent|you guys|"
+    r"y'all)\b",
+    r"\balready (?:did|done|responded|replied|dm'?d?|sent|talk\w*|spoke|chatted|"
+    r"submitted|filled|reported|asked|have (?:a |an )?(?:service )?(?:request|ticket|case))\b",
+    r"\b(?:call|calling|tweet|tweeting|email|emailing|message|messaging|chase|chasing)\w* "
+    r"(?:you |them |\w+ )?(?:every day|daily|every week|all (?:day|week|weekend)|every few "
+    r"(?:days|hours))\b|\b(?:continue|keep) to (?:call|tweet|email|contact|chase|write)\b",
+    r"\b(?:been|have been|i've been|i have been) (?:trying|calling|contacting|reporting|"
+    r"disputing|emailing|writing|fighting|chasing|asking|dealing|going back and forth|"
+    r"complaining|on the phone)\b(?: \S+){0,8}? for (?:months|weeks|years|a (?:month|week|year|"
+    r"long time)|\S+ (?:months|weeks|years|days))\b",
+    r"\b(?:i|we) (?:once )?again (?:\w+ed|sent|wrote|spoke|told)\b|\b(?:called|contacted|"
+    r"emailed|wrote|messaged|reported|disputed|asked|requested) (?:\w+ ){0,3}?again\b",
+    r"\bprevious (?:\w+ )?(?:letters?|requests?|disputes?|complaints?|calls?|emails?|messages?|"
+    r"conversations?|tickets?|chats?|dms?)\b|\b(?:they|you) previously (?:told|said|promised)\b",
+    r"\b(?:the )?run ?-?around\b",
+    r"\b(?:spoken|spoke|talked|dealt) (?:to|with|w/) (?:\w+ )?(?:several|different|numerous|"
+    r"multiple|many|various|countless|\d+\+?) (?:\w+ )?(?:people|ppl|reps|representatives|agents|"
+    r"employees|supervisors|managers|persons|departments)\b",
 ]
 
 # --- anger ----------------------------------------------------------------------------------
@@ -456,6 +530,10 @@ ANGER = [
     r"\b(?:i'm|i am|im|we're|we are|getting|got) (?:so |really |very |extremely |absolutely |"
     r"beyond |incredibly )(?:angry|mad|upset|frustrated|annoyed|irritated|pissed)\b",
     r"\b(?:are you|you're|you are) (?:kidding|joking|serious)\b",
+    r"\b(?:you|y'all|u|they|you're|you are|they're|they are|stop|keep|people are) (?:\w+ )?"
+    r"(?:lie|lies|lying|lied)\b|\b(?:a |big |blatant |total )lie\b|\b"
+    + words(r"jokers crooks crooked scam_artists asinine crappy wits'?_end f_it shitting_me "
+            r"ruining_my ruined_my evil"),
 ]
 # fmt: on
 
@@ -495,6 +573,8 @@ THIRD_PARTY = frozenset(
      "it", "friend", "friends", "wife", "husband", "mom", "dad", "mother", "father", "son",
      "daughter", "brother", "sister", "neighbor", "neighbour", "colleague"}
 )  # fmt: skip
+ADVICE = frozenset({"should", "could"})
+"""Advice or a possibility for someone other than the speaker ("you should sue") is no threat."""
 _CLAUSE_BREAK = re.compile(r"[.!?;,]| but | and | so | because | if | that ")
 
 
@@ -555,23 +635,31 @@ class CueMatch:
     phrase: str
 
 
-def _blocked(text: str, start: int) -> bool:
-    """A negation or a third party governs the words at ``start``."""
+def _blocked(text: str, start: int, parties: frozenset[str] = THIRD_PARTY) -> bool:
+    """A negation or one of ``parties`` governs the words at ``start``."""
     clause = _CLAUSE_BREAK.split(text[:start])[-1]
-    for word in reversed(clause.split()[-4:]):
-        if word in NEGATIONS or word in THIRD_PARTY:
+    before = clause.split()[-4:]
+    for i in range(len(before) - 1, -1, -1):
+        word = before[i]
+        if word in NEGATIONS or word in parties:
             return True
+        if word in ADVICE:
+            return i == 0 or before[i - 1] not in ("i", "we")
         if word in FIRST_PERSON:
             return False
     return False
 
 
-def _first_unblocked(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """The first match not governed by a negation or a third party (overlaps included)."""
+def _first_unblocked(
+    pattern: re.Pattern[str], text: str, parties: frozenset[str] = THIRD_PARTY
+) -> re.Match[str] | None:
+    """The first match not governed by a negation or one of ``parties`` (overlaps included)."""
     match = pattern.search(text)
     while match is not None:
         phrase = match.group(0).strip()
-        if phrase and (phrase.split()[0] in FIRST_PERSON or not _blocked(text, match.start())):
+        if phrase and (
+            phrase.split()[0] in FIRST_PERSON or not _blocked(text, match.start(), parties)
+        ):
             return match
         match = pattern.search(text, match.start() + 1)
     return None
@@ -584,7 +672,8 @@ def find_cues(text: str) -> list[CueMatch]:
     leftmost: dict[CueClass, re.Match[str]] = {}
     for i in _rules_to_try(norm):
         rule = _RULES[i]
-        match = _first_unblocked(rule.pattern, norm)
+        parties = frozenset() if rule.cue is CueClass.ANGER else THIRD_PARTY
+        match = _first_unblocked(rule.pattern, norm, parties)
         if match is not None:
             held = leftmost.get(rule.cue)
             if held is None or match.start() < held.start():
