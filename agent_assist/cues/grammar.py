@@ -176,7 +176,7 @@ NOT_A_SERVICE = (
 LEAVE = alt(
     r"(?:cancel|leave|leaving|switch|quit|unsubscrib|drop|ditch|dump)\w*" + NOT_A_SERVICE
     + r"(?=\W*$|[.!?,;]| (?:now|today|tomorrow|then|soon|asap|altogether|for good|as well|too|"
-    r"if|unless|because|after|and|it|everything|mine|all))",
+    r"if|unless|because|since|after|and|but|instead|it|everything|mine|all))",
     r"cancel(?:l?ing|l?ed)? (?:my |our |the |this |your |all (?:of )?(?:my |our )?)?(?:\S+ ){0,2}?"
     + SERVICE,
     r"clos(?:e|ing) (?:my|our|all (?:of )?my) (?:\w+ )?accounts?",
@@ -192,6 +192,7 @@ LEAVE = alt(
     r"accounts|dollars) "
     r"(?:elsewhere|somewhere else|to another|to a different|to a competitor)",
     r"delet(?:e|ing) (?:my|this|the) (?:account|app|profile)",
+    r"end(?:ing)? (?:my|our) (?:\w+ )?" + SERVICE,
     r"(?:find|get|look for|looking for|shopping for) (?:a |another |a new |a different )"
     r"(?:provider|carrier|company|bank|service|isp)",
     r"unsubscrib\w*", r"terminat(?:e|ing) (?:my|our|the) (?:contract|account|service)",
@@ -312,6 +313,13 @@ CHURN = [
     r"other (?:\w+ )?(?:services|providers|banks|companies|carriers|options)\b",
     r"\bget(?:ting)? rid of (?:my|our|the|this) (?:\w+ )?(?:membership|subscription|account|"
     r"service|contract|plan)\b",
+    r"\b(?:i'll|ill|i will|we'll|we will) (?:just )?(?:stick|stay) with\b|\bback to \S+(?: \S+)? "
+    r"it is\b|\b(?:i'm|im|i am) off to\b|\b(?:i've|ive|i have|we've|we have) (?:now )?gone "
+    r"with\b|\bunsubbed\b",
+    r"\b(?:i'm|im|i am|we're|we are) (?:officially |so |totally |just )?(?:done|out|giving up)"
+    r"(?:\W*$|[.!?])",
+    r"\b(?:switch|chang|mov)\w* (?:providers|carriers|banks|companies|networks|services|isps|"
+    r"platforms)\b",
 ]
 
 # --- legal_public_threat: lawyers, courts, regulators, the media, going public --------------
@@ -496,8 +504,9 @@ REPEAT = [
     r"\balready (?:did|done|responded|replied|dm'?d?|sent|talk\w*|spoke|chatted|"
     r"submitted|filled|reported|asked|have (?:a |an )?(?:service )?(?:request|ticket|case))\b",
     r"\b(?:call|calling|tweet|tweeting|email|emailing|message|messaging|chase|chasing)\w* "
-    r"(?:you |them |\w+ )?(?:every day|daily|every week|all (?:day|week|weekend)|every few "
-    r"(?:days|hours))\b|\b(?:continue|keep) to (?:call|tweet|email|contact|chase|write)\b",
+    r"(?:\S+ ){0,4}?(?:almost |nearly )?(?:every day|daily|every week|all (?:day|week|weekend)|"
+    r"every few (?:days|hours))\b|\b(?:continue|keep) to (?:call|tweet|email|contact|chase|"
+    r"write)\b",
     r"\b(?:been|have been|i've been|i have been) (?:trying|calling|contacting|reporting|"
     r"disputing|emailing|writing|fighting|chasing|asking|dealing|going back and forth|"
     r"complaining|on the phone)\b(?: \S+){0,8}? for (?:months|weeks|years|a (?:month|week|year|"
@@ -507,6 +516,14 @@ REPEAT = [
     r"\bprevious (?:\w+ )?(?:letters?|requests?|disputes?|complaints?|calls?|emails?|messages?|"
     r"conversations?|tickets?|chats?|dms?)\b|\b(?:they|you) previously (?:told|said|promised)\b",
     r"\b(?:the )?run ?-?around\b",
+    r"\b(?:numerous|several|multiple|many|countless|repeated|\d+|three|four|five) (?:separate |"
+    r"different )?(?:occasions|attempts)\b",
+    r"\b(?:contacted|called|disputed|reported|asked|emailed|wrote|complained)\b(?: \w+){0,2} once "
+    r"(?:already|before)\b|\b(?:called|rang|phoned|wrote|emailed) back (?:on|in|to|and|about)\b|"
+    r"\bfollow(?:ed|ing)? up (?:with|on)\b",
+    r"\bagain\b(?: \w+){0,2} (?:with )?no (?:response|reply|answer|resolution|help)\b",
+    r"\b(?:every|each) (?:single )?time (?:that )?(?:i've|i have|we've|we have) (?:called|"
+    r"contacted|spoken|talked|emailed|written)\b",
     r"\b(?:spoken|spoke|talked|dealt) (?:to|with|w/) (?:\w+ )?(?:several|different|numerous|"
     r"multiple|many|various|countless|\d+\+?) (?:\w+ )?(?:people|ppl|reps|representatives|agents|"
     r"employees|supervisors|managers|persons|departments)\b",
@@ -522,7 +539,7 @@ ANGER = [
         r"rip_?off scam scammed lied_to liars? thieves enough_is_enough had_enough last_straw "
         r"waste_of_(?:my_)?time wasted_(?:my|\w+_hours) shit bullshit fuck\w* fu+ck\w* fck\w* "
         r"damn assholes? weasel the_worst worst_\w+ tired_of joke_of_a "
-        r"beyond_(?:frustrat\w*|angry|annoyed) sick_and_tired unbelievably fraud(?:ulent|sters?)? "
+        r"beyond_(?:frustrat\w*|angry|annoyed) sick_and_tired unbelievably fraudsters? "
         r"shambles clowns? morons? useless_(?:company|service|people|bank|app) not_good_enough"
     ) + r"\b",
     r"\bhow (?:hard|difficult) (?:is|can) it\b|\bthanks? for nothing\b|\bthx for nothing\b",
@@ -533,12 +550,19 @@ ANGER = [
     r"\b(?:you|y'all|u|they|you're|you are|they're|they are|stop|keep|people are) (?:\w+ )?"
     r"(?:lie|lies|lying|lied)\b|\b(?:a |big |blatant |total )lie\b|\b"
     + words(r"jokers crooks crooked scam_artists asinine crappy wits'?_end f_it shitting_me "
-            r"ruining_my ruined_my evil"),
+            r"ruining_my ruined_my evil shitty scum scumbags? criminals bastards ffs goddamn\w* "
+            r"frick(?:ing)? fux?k\w* punks maddening disrespect(?:ful)? shame_on_(?:you|u) "
+            r"(?:be|so|feel)_ashamed piss(?:es|ing|ed)?_me_off irritat\w*_me is_hell of_hell "
+            r"hell_no what_a_disrespect"),
+    r"\b(?:i|we) (?:really |just |absolutely )?hate (?:you|your|this|dealing|that|how)\b|"
+    r"\bthanks?(?: \w+)? for (?:ruining|wasting|nothing)\b|\b(?:should|needs? to|must) be "
+    r"fired\b|\bfire (?:the|your|that|this) \w+|\b(?:you|y'all|u) (?:guys )?(?:clearly )?"
+    r"(?:don't|do not|dont) (?:even )?care\b|\bhow do you not\b",
 ]
 # fmt: on
 
 MILD_ANGER = re.compile(
-    r"\b(?:frustrat\w*|angry|mad|annoyed|annoying|terrible|horrible|awful|disappoint\w*|"
+    r"\b(?:frustrat\w*|angry|mad|annoyed|annoying|terrible|horrible|awful|"
     r"useless|unbelievable|insane|joke)\b"
 )
 CALM_MARKERS = re.compile(
