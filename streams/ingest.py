@@ -34,9 +34,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from agent_assist.clock import Clock, system_clock
 from agent_assist.decoding import InvalidEvent, decode_event
 from models import InputEvent
+from streams.audiohook import AudioHookSession, Outcome
+from streams.call_audio import Chunk
+from streams.http_signature import signature_problem
 from streams.metrics import IngestMetrics
 from streams.probes import Readiness, probe_routes
-from streams.twilio_media import Chunk, TwilioCall, TwilioProtocolError, start_parameters
+from streams.twilio_media import TwilioCall, TwilioProtocolError, start_parameters
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,8 @@ POSTED_TYPES = ("hold_started", "hold_ended", "call_ended")
 """What the call-event endpoint takes: what media streams cannot say."""
 UNAUTHORIZED = 1008  # WebSocket close code "policy violation"
 PROTOCOL_ERROR = 1002
+CLOSE_WAIT_S = 5.0
+"""How long an AudioHook client has to close its socket after our closed or disconnect."""
 
 
 def create_ingest_app(
@@ -59,9 +64,12 @@ def create_ingest_app(
     twilio_auth_token: str | None = None,
     public_url: str | None = None,
     clock: Clock = system_clock,
+    audiohook_secrets: Sequence[bytes] = (),
+    audiohook_ping_timeout_s: float = 30.0,
 ) -> Starlette:
     """The ingest web app; ``api_keys``: any of them opens a stream or posts an event.
-    ``public_url``: ingest's ``wss://host`` as Twilio sees it, when a proxy changes it."""
+    ``public_url``: ingest's ``wss://host`` as Twilio sees it, when a proxy changes it.
+    ``audiohook_secrets``: AudioHook client secrets; with any, handshakes must be signed."""
     metrics = IngestMetrics(registry)
 
     def signed_by_twilio(ws: WebSocket) -> bool:
@@ -129,6 +137,80 @@ def create_ingest_app(
                 await send_event(call.call_ended(ended))
                 log.info("twilio stream ended for call %s (%s)", call.call_id, outcome)
 
+    def audiohook_refusal(ws: WebSocket) -> str | None:
+        headers = {k.lower(): v for k, v in ws.headers.items()}
+        if not authorised(headers.get("x-api-key")):
+            return "missing or unknown X-API-Key"
+        if not audiohook_secrets:
+            return None
+        target = ws.url.path + (f"?{ws.url.query}" if ws.url.query else "")
+        return signature_problem(headers, target, audiohook_secrets, clock().timestamp())
+
+    async def audiohook(ws: WebSocket) -> None:
+        await ws.accept()  # a refusal is a protocol message, not a dropped socket
+        metrics.streams.labels("audiohook").inc()
+        session = AudioHookSession(
+            ws.headers.get("audiohook-session-id", ""),
+            ws.headers.get("audiohook-organization-id"),
+            chunk_ms,
+        )
+
+        async def carry_out(outcome: Outcome) -> None:
+            for event in outcome.events:
+                await send_event(event)
+            for chunk in outcome.chunks:
+                await send_chunk(chunk)
+                metrics.chunks.labels("audiohook").inc()
+            for reply in outcome.replies:
+                await ws.send_text(json.dumps(reply))
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + audiohook_ping_timeout_s
+        try:
+            if problem := audiohook_refusal(ws):
+                log.warning("audiohook session %s refused: %s", session.id, problem)
+                await carry_out(session.disconnect("unauthorized", problem, "refused"))
+            while True:
+                try:
+                    message = await asyncio.wait_for(
+                        ws.receive(), timeout=max(deadline - loop.time(), 0.01)
+                    )
+                except TimeoutError:
+                    if session.state in ("closed", "disconnecting"):
+                        break  # it did not close after our closed or disconnect
+                    info = f"no ping for {audiohook_ping_timeout_s:g} s"
+                    await carry_out(session.disconnect("error", info, "timeout"))
+                    deadline = loop.time() + audiohook_ping_timeout_s
+                    continue
+                if message["type"] == "websocket.disconnect":
+                    raise WebSocketDisconnect(message.get("code", 1000))
+                if message.get("bytes") is not None:
+                    await carry_out(session.audio(message["bytes"]))
+                    continue
+                outcome = session.text(message.get("text") or "", clock())
+                if any(reply["type"] in ("pong", "opened") for reply in outcome.replies):
+                    deadline = loop.time() + audiohook_ping_timeout_s
+                if outcome.events:
+                    log.info("audiohook session %s opened call %s", session.id, session.call_id)
+                await carry_out(outcome)
+                if session.state == "closed":  # the client closes the socket next
+                    deadline = loop.time() + CLOSE_WAIT_S
+            await ws.close()
+        except WebSocketDisconnect:
+            pass
+        finally:
+            metrics.streams.labels("audiohook").dec()
+            counted = "probe" if session.probe else session.outcome
+            metrics.sessions.labels("audiohook", counted).inc()
+            ended = clock()
+            for chunk in session.end():
+                await send_chunk(chunk)
+                metrics.chunks.labels("audiohook").inc()
+            if (end := session.call_ended(ended)) is not None:
+                await asyncio.sleep(end_grace_s)
+                await send_event(end)
+                log.info("audiohook session %s ended (%s)", session.id, counted)
+
     async def call_event(request: Request) -> Response:
         if not authorised(request.headers.get("x-api-key")):
             metrics.call_events.labels("refused").inc()
@@ -152,6 +234,7 @@ def create_ingest_app(
 
     routes: list[Any] = [
         WebSocketRoute("/twilio", twilio),
+        WebSocketRoute("/audiohook", audiohook),
         Route("/calls/{call_id}/events", call_event, methods=["POST"]),
         *probe_routes(registry, readiness),
     ]

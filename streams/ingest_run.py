@@ -1,16 +1,17 @@
 """``agent-assist ingest``: the telephony ingest app on a Kafka producer."""
 
+import base64
 import logging
 
 from aiokafka import AIOKafkaProducer
 from prometheus_client import CollectorRegistry
 
 from models import InputEvent
+from streams.call_audio import Chunk
 from streams.desktop_run import serve
 from streams.ingest import create_ingest_app
 from streams.settings import Settings, secret_list
 from streams.topics import create_topics
-from streams.twilio_media import Chunk
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,10 @@ async def run_ingest(settings: Settings) -> None:
         settings.ingest_end_grace_s,
         settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else None,
         settings.ingest_public_url,
+        audiohook_secrets=[
+            base64.b64decode(s) for s in secret_list(settings.audiohook_client_secrets)
+        ],
+        audiohook_ping_timeout_s=settings.audiohook_ping_timeout_s,
     )
     log.info("ingest on %s:%s", settings.http_host, settings.http_port)
     try:

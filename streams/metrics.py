@@ -233,7 +233,8 @@ class IngestMetrics:
         )
         self.sessions = Counter(
             "agent_assist_ingest_sessions_total",
-            "Media streams by how they ended: completed, refused or protocol_error.",
+            "Media streams by how they ended: completed, probe, refused, protocol_error or "
+            "timeout.",
             ["platform", "outcome"],
             registry=registry,
         )

@@ -80,6 +80,17 @@ class Settings(BaseSettings):
         default=None,
         description="Set it, and a Twilio stream must carry a valid X-Twilio-Signature.",
     )
+    audiohook_client_secrets: SecretStr | None = Field(
+        default=None,
+        description="Genesys AudioHook client secrets (base64, comma-separated during a "
+        "rotation). Set them, and an AudioHook handshake must carry a valid signature.",
+    )
+    audiohook_ping_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="An AudioHook session that sends no ping for this long is disconnected "
+        "(Genesys pings every 5 s).",
+    )
     ingest_public_url: str | None = Field(
         default=None,
         description="ingest's address as Twilio calls it (wss://host), if a proxy in between "

@@ -35,3 +35,15 @@ if [ ! -x "$PLUGIN" ]; then
     -o "$OLDPWD/$PLUGIN" ./cmd)
   rm -rf "$work"
 fi
+
+# The Genesys AudioHook reference client (MIT; its source is kept in tests/streams/audiohook_client),
+# built with its npm dependencies into .cache, for the ingest tests. Rebuilt when the source changes.
+CLIENT=.cache/audiohook-client
+stamp=$(cd tests/streams/audiohook_client && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
+if [ "$(cat "$CLIENT/.stamp" 2>/dev/null)" != "$stamp" ]; then
+  echo "building the AudioHook reference client (npm)"
+  rm -rf "$CLIENT" && mkdir -p "$CLIENT"
+  cp -r tests/streams/audiohook_client/. "$CLIENT"
+  (cd "$CLIENT" && npm ci --no-audit --no-fund --loglevel=error && npx tsc -p tsconfig.json)
+  echo "$stamp" > "$CLIENT/.stamp"
+fi

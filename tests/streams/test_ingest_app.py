@@ -11,8 +11,8 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from models import InputEvent
+from streams.call_audio import Chunk
 from streams.ingest import create_ingest_app
-from streams.twilio_media import Chunk
 
 TOKEN = "twilio-auth-token"
 START = {"event": "start", "start": {"callSid": "CA1", "customParameters": {"token": "k"}}}
