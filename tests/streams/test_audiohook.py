@@ -189,27 +189,38 @@ SECRET = b"0123456789abcdef0123456789abcdef"
 CREATED = 1_764_579_600
 
 
-def signed(secret: bytes = SECRET, created: int = CREATED, **change: str) -> dict[str, str]:
+def handshake(
+    secret: bytes,
+    created: int,
+    key: str = "key-1",
+    session: str = SESSION,
+    host: str = "ingest.example.com",
+    target: str = "/audiohook",
+    nonce: str = "bm9uY2Utbm9uY2Utbm9uY2Ut",
+) -> dict[str, str]:
     """Handshake headers signed the way the reference client's SignatureBuilder signs them."""
     headers = {
-        "host": "ingest.example.com",
         "audiohook-organization-id": ORG,
-        "audiohook-session-id": SESSION,
+        "audiohook-session-id": session,
         "audiohook-correlation-id": "c0rr",
-        "x-api-key": "key-1",
+        "x-api-key": key,
     }
-    names = ["@request-target", "@authority", *list(headers)[1:]]
-    values = ["/audiohook", headers["host"], *list(headers.values())[1:]]
-    nonce = change.pop("nonce", "bm9uY2Utbm9uY2Utbm9uY2Ut")
+    covered = {"@request-target": target, "@authority": host, **headers}
     params = (
-        f'("{names[0]}" "{names[1]}" "{names[2]}" "{names[3]}" "{names[4]}" "{names[5]}")'
-        f';keyid="key-1";nonce="{nonce}";alg="hmac-sha256";created={created}'
+        "(" + " ".join(f'"{name}"' for name in covered) + ")"
+        f';keyid="{key}";nonce="{nonce}";alg="hmac-sha256";created={created}'
         f";expires={created + 30}"
     )
-    lines = [f'"{n}": {v}' for n, v in zip(names, values, strict=True)]
+    lines = [f'"{name}": {value}' for name, value in covered.items()]
     base = "\n".join([*lines, f'"@signature-params": {params}'])
     mac = base64.b64encode(hmac.new(secret, base.encode(), hashlib.sha256).digest()).decode()
-    return headers | {"signature-input": f"sig1={params}", "signature": f"sig1=:{mac}:"} | change
+    return headers | {"signature-input": f"sig1={params}", "signature": f"sig1=:{mac}:"}
+
+
+def signed(secret: bytes = SECRET, created: int = CREATED, **change: str) -> dict[str, str]:
+    nonce = change.pop("nonce", "bm9uY2Utbm9uY2Utbm9uY2Ut")
+    headers = handshake(secret, created, nonce=nonce) | {"host": "ingest.example.com"}
+    return headers | change
 
 
 def test_a_signature_by_a_known_secret_holds_through_a_rotation() -> None:

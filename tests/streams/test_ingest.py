@@ -1,12 +1,14 @@
 """Telephony ingest end to end on the real broker: Twilio Media Streams from the streamdouble
-simulator through ingest, the speech worker and the detection worker; the call-event endpoint;
-refused and broken streams."""
+simulator and Genesys AudioHook from its reference client, through ingest, the speech worker and
+the detection worker; the call-event endpoint; refused and broken streams."""
 
 import asyncio
+import base64
 import json
 import subprocess
 import sys
 import time
+import uuid
 import wave
 from array import array
 from collections.abc import Iterator
@@ -32,10 +34,14 @@ from tests.streams.kafka_harness import (
     unique_settings,
 )
 from tests.streams.test_asr_worker import DATA
+from tests.streams.test_audiohook import ORG, STEREO, handshake
 
 KEY = "ingest-test-key"
 HOLD_S = 3.0
 STREAMDOUBLE = Path(sys.executable).with_name("streamdouble")
+AUDIOHOOK_CLIENT = Path(__file__).parents[2] / ".cache" / "audiohook-client"
+SECRET = b"audiohook-test-client-secret-32b"
+PING_TIMEOUT_S = 8.0  # the reference client pings every 5 s
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +81,8 @@ def floor(
         ready=b"ingest on",
         AGENT_ASSIST_INGEST_API_KEYS=f"old-key,{KEY}",
         AGENT_ASSIST_INGEST_CHUNK_MS="250",  # as `agent-assist transcribe` reads: same words
+        AGENT_ASSIST_AUDIOHOOK_CLIENT_SECRETS=base64.b64encode(SECRET).decode(),
+        AGENT_ASSIST_AUDIOHOOK_PING_TIMEOUT_S=str(PING_TIMEOUT_S),
     )
     others = [
         WorkerProcess.speech(settings, tmp / "speech.log", AGENT_ASSIST_VOSK_MODEL=str(model_path)),
@@ -330,3 +338,186 @@ async def test_refused_and_broken_streams_get_their_close_code_and_others_go_on(
     events = await collect(settings.call_events_topic, bea_ended)
     assert bea_ended(events)
     assert not any(e["call_id"] == "CAbad" for e in events)
+
+
+# --- Genesys AudioHook -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stereo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test recording as Genesys sends a call: the customer (external) first."""
+    with wave.open(str(DATA / "two-speakers-8k.wav"), "rb") as recording:
+        samples = array("h", recording.readframes(recording.getnframes()))
+    swapped = array("h", samples)
+    swapped[0::2], swapped[1::2] = samples[1::2], samples[0::2]
+    return write_wav(tmp_path_factory.mktemp("audiohook") / "call.wav", swapped, channels=2)
+
+
+def audiohook_client(port: int, *args: str) -> subprocess.Popen[str]:
+    """The reference client (``make test`` builds it), one session to ingest."""
+    return subprocess.Popen(
+        [
+            *("node", "-r", "./no-tty.js", "dist/client/src/index.js"),
+            *(f"ws://127.0.0.1:{port}/audiohook", "--api-key", KEY, *args),
+        ],
+        cwd=AUDIOHOOK_CLIENT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def correlation(a: "array[int]", b: "array[int]") -> float:
+    """How alike two signals are, from -1 to 1, over their common length."""
+    n = min(len(a), len(b))
+    dot = sum(x * y for x, y in zip(a[:n], b[:n], strict=True))
+    norm = (sum(x * x for x in a[:n]) * sum(y * y for y in b[:n])) ** 0.5
+    return dot / norm if norm else 0.0
+
+
+async def test_an_audiohook_call_is_transcribed_and_guided(
+    floor: tuple[Settings, WorkerProcess], stereo: Path, model_path: Path, tmp_path: Path
+) -> None:
+    settings, ingest = floor
+    config = json.dumps({"agent_id": "gina", "queue": "claims"})
+    secret = base64.b64encode(SECRET).decode()
+    call = audiohook_client(
+        ingest.port, "--wavfile", str(stereo), "--client-secret", secret, "--custom-config", config
+    )
+    output, _ = await asyncio.to_thread(call.communicate, timeout=60)
+    assert call.returncode == 0 and "Session open!" in output, output
+
+    def started(items: list[dict[str, Any]]) -> bool:
+        return any(i.get("type") == "call_started" and i.get("agent_id") == "gina" for i in items)
+
+    events = await collect(settings.call_events_topic, started, timeout=30)
+    [begin] = [e for e in events if e.get("type") == "call_started" and e["agent_id"] == "gina"]
+    call_id = begin["call_id"]
+    assert begin["queue"] == "claims" and begin["caller_number"] == "+15555551234"
+
+    def both_ended(items: list[Any]) -> bool:
+        ends = [
+            m for m in items if m.key == call_id.encode() and ("end_of_stream", b"1") in m.headers
+        ]
+        return len(ends) == 2
+
+    audio = await collect(settings.audio_topic, both_ended, decode=lambda m: m)
+    recording = received_audio(audio, call_id, tmp_path / "received.wav")
+    offline = await asyncio.to_thread(transcribe_offline, recording, model_path)
+    # Each side arrived whole and on its own channel: the audio on call-audio is the recording's
+    # channel, but for mu-law's rounding (and the client's last part-frame).
+    with (
+        wave.open(str(DATA / "two-speakers-8k.wav"), "rb") as sent,
+        wave.open(str(recording), "rb") as got,
+    ):
+        original = array("h", sent.readframes(sent.getnframes()))
+        received = array("h", got.readframes(got.getnframes()))
+    for side in (0, 1):
+        for other in (0, 1):
+            match = correlation(original[side::2], received[other::2])
+            assert match > 0.99 if side == other else match < 0.5, (side, other, match)
+
+    def heard_all(items: list[dict[str, Any]]) -> bool:
+        mine = [i for i in items if i["call_id"] == call_id]
+        return similar(said(mine), offline) and mine[-1]["type"] == "call_ended"
+
+    events = await collect(settings.call_events_topic, heard_all, timeout=30)
+    live = said([e for e in events if e["call_id"] == call_id])
+    assert similar(live, offline), (live, offline)
+
+    def guided(items: list[dict[str, Any]]) -> bool:
+        return any(i.get("call_id") == call_id for i in items)
+
+    guidance = await collect(settings.guidance_topic, guided, timeout=30)
+    assert "first_time_caller" in {g["kind"] for g in guidance if g["call_id"] == call_id}
+
+
+async def test_refused_and_broken_audiohook_sessions_are_disconnected_and_others_go_on(
+    floor: tuple[Settings, WorkerProcess], stereo: Path
+) -> None:
+    settings, ingest = floor
+    good = audiohook_client(
+        ingest.port,
+        *("--wavfile", str(stereo), "--client-secret", base64.b64encode(SECRET).decode()),
+        *("--custom-config", json.dumps({"agent_id": "hal"})),
+    )
+    wrong_secret = audiohook_client(
+        ingest.port, "--max-stream-duration", "1", "--client-secret", "AAAA"
+    )
+    url, host = f"ws://127.0.0.1:{ingest.port}/audiohook", f"127.0.0.1:{ingest.port}"
+
+    async def first_reply(
+        headers: dict[str, str], *messages: str, media: Any = STEREO
+    ) -> dict[str, Any]:
+        """How the server disconnects a session that sends ``messages`` after its open."""
+        session = headers["audiohook-session-id"]
+        opening = {
+            "version": "2",
+            "type": "open",
+            "id": session,
+            "seq": 1,
+            "serverseq": 0,
+            "position": "PT0S",
+            "parameters": {
+                "organizationId": ORG,
+                "conversationId": str(uuid.uuid4()),
+                "participant": {"id": "p", "ani": "", "aniName": "", "dnis": ""},
+                "media": [media],
+            },
+        }
+        async with connect(url, additional_headers=headers) as ws:
+            replies = []
+            for message in (json.dumps(opening), *messages):
+                await ws.send(message.replace("SESSION", session))
+            while not replies or replies[-1]["type"] != "disconnect":
+                replies.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=20)))
+            close = opening | {"type": "close", "seq": 99, "parameters": {"reason": "disconnect"}}
+            await ws.send(json.dumps(close))
+            closed = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
+            assert closed["type"] == "closed", closed
+            return replies[-1]["parameters"]
+
+    def signed_now(**change: Any) -> dict[str, str]:
+        created = int(time.time()) - change.pop("age", 0)
+        secret = change.pop("secret", SECRET)
+        return handshake(secret, created, key=KEY, session=str(uuid.uuid4()), host=host) | change
+
+    ping = {"version": "2", "type": "ping", "id": "SESSION", "serverseq": 1, "position": "PT0S"}
+    refusals = [
+        await first_reply(signed_now(age=120)),
+        await first_reply(signed_now(secret=b"not-the-secret")),
+    ]
+    errors = [
+        await first_reply(signed_now(), json.dumps(ping | {"seq": 5, "parameters": {}})),
+        await first_reply(signed_now(), "{not json"),
+        await first_reply(signed_now(), media=STEREO | {"format": "opus"}),
+    ]
+    silent = await first_reply(signed_now())  # opens, then never pings
+    assert [r["reason"] for r in refusals] == ["unauthorized", "unauthorized"]
+    assert [r["info"] for r in refusals] == ["expired", "signature does not match"]
+    assert [r["reason"] for r in errors] == ["error", "error", "error"]
+    assert "seq 5 after 1" in errors[0]["info"] and "not valid JSON" in errors[1]["info"]
+    assert "no offered media is PCMU or L16" in errors[2]["info"]
+    assert silent == {"reason": "error", "info": f"no ping for {PING_TIMEOUT_S:g} s"}
+
+    output, _ = await asyncio.to_thread(wrong_secret.communicate, timeout=30)
+    assert "reason: unauthorized" in output, output
+    output, _ = await asyncio.to_thread(good.communicate, timeout=60)
+    assert good.returncode == 0 and "Disconnect" not in output, output
+
+    def hal_ended(items: list[dict[str, Any]]) -> bool:
+        calls = {i["call_id"] for i in items if i.get("agent_id") == "hal"}
+        return any(i.get("type") == "call_ended" and i["call_id"] in calls for i in items)
+
+    assert hal_ended(await collect(settings.call_events_topic, hal_ended))
+    counted = [
+        'agent_assist_ingest_sessions_total{outcome="refused",platform="audiohook"} 3.0',
+        'agent_assist_ingest_sessions_total{outcome="protocol_error",platform="audiohook"} 3.0',
+        'agent_assist_ingest_sessions_total{outcome="timeout",platform="audiohook"} 1.0',
+    ]
+    for _ in range(50):  # a session is counted as its handler ends, just after the close
+        metrics = ingest.get("/metrics")[1]
+        if all(line in metrics for line in counted):
+            break
+        await asyncio.sleep(0.1)
+    assert [line for line in counted if line not in metrics] == []
