@@ -16,6 +16,16 @@ from streams.topics import create_topics
 log = logging.getLogger(__name__)
 
 
+def audiohook_secrets(settings: Settings) -> list[bytes]:
+    try:
+        return [
+            base64.b64decode(secret, validate=True)
+            for secret in secret_list(settings.audiohook_client_secrets)
+        ]
+    except ValueError:
+        raise SystemExit("AGENT_ASSIST_AUDIOHOOK_CLIENT_SECRETS: not base64") from None
+
+
 async def run_ingest(settings: Settings) -> None:
     api_keys = secret_list(settings.ingest_api_keys)
     if not api_keys:
@@ -42,9 +52,7 @@ async def run_ingest(settings: Settings) -> None:
         settings.ingest_end_grace_s,
         settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else None,
         settings.ingest_public_url,
-        audiohook_secrets=[
-            base64.b64decode(s) for s in secret_list(settings.audiohook_client_secrets)
-        ],
+        audiohook_secrets=audiohook_secrets(settings),
         audiohook_ping_timeout_s=settings.audiohook_ping_timeout_s,
     )
     log.info("ingest on %s:%s", settings.http_host, settings.http_port)
