@@ -36,8 +36,9 @@ if [ ! -x "$PLUGIN" ]; then
   rm -rf "$work"
 fi
 
-# The Genesys AudioHook reference client (MIT; its source is kept in tests/streams/audiohook_client),
-# built with its npm dependencies into .cache, for the ingest tests. Rebuilt when the source changes.
+# The Genesys AudioHook reference client and its conformance tests (MIT; kept in
+# tests/streams/audiohook_client), built with their npm dependencies into .cache for the ingest
+# tests; rebuilt when that folder changes.
 CLIENT=.cache/audiohook-client
 stamp=$(cd tests/streams/audiohook_client && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
 if [ "$(cat "$CLIENT/.stamp" 2>/dev/null)" != "$stamp" ]; then

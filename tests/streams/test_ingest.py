@@ -24,6 +24,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from streams.asr import to_pcm16
+from streams.audiohook import PROBE_CONVERSATION
 from streams.settings import Settings
 from streams.topics import create_topics
 from tests.streams.kafka_harness import (
@@ -444,6 +445,9 @@ async def test_refused_and_broken_audiohook_sessions_are_disconnected_and_others
     wrong_secret = audiohook_client(
         ingest.port, "--max-stream-duration", "1", "--client-secret", "AAAA"
     )
+    probe = audiohook_client(
+        ingest.port, "--connection-probe", "--client-secret", base64.b64encode(SECRET).decode()
+    )
     url, host = f"ws://127.0.0.1:{ingest.port}/audiohook", f"127.0.0.1:{ingest.port}"
 
     async def first_reply(
@@ -486,6 +490,7 @@ async def test_refused_and_broken_audiohook_sessions_are_disconnected_and_others
     refusals = [
         await first_reply(signed_now(age=120)),
         await first_reply(signed_now(secret=b"not-the-secret")),
+        await first_reply(signed_now(**{"x-api-key": "not-a-key"})),
     ]
     errors = [
         await first_reply(signed_now(), json.dumps(ping | {"seq": 5, "parameters": {}})),
@@ -493,8 +498,12 @@ async def test_refused_and_broken_audiohook_sessions_are_disconnected_and_others
         await first_reply(signed_now(), media=STEREO | {"format": "opus"}),
     ]
     silent = await first_reply(signed_now())  # opens, then never pings
-    assert [r["reason"] for r in refusals] == ["unauthorized", "unauthorized"]
-    assert [r["info"] for r in refusals] == ["expired", "signature does not match"]
+    assert [r["reason"] for r in refusals] == ["unauthorized"] * 3
+    assert [r["info"] for r in refusals] == [
+        "expired",
+        "signature does not match",
+        "missing or unknown X-API-Key",
+    ]
     assert [r["reason"] for r in errors] == ["error", "error", "error"]
     assert "seq 5 after 1" in errors[0]["info"] and "not valid JSON" in errors[1]["info"]
     assert "no offered media is PCMU or L16" in errors[2]["info"]
@@ -502,6 +511,8 @@ async def test_refused_and_broken_audiohook_sessions_are_disconnected_and_others
 
     output, _ = await asyncio.to_thread(wrong_secret.communicate, timeout=30)
     assert "reason: unauthorized" in output, output
+    output, _ = await asyncio.to_thread(probe.communicate, timeout=30)
+    assert probe.returncode == 0 and "Session open!" in output, output
     output, _ = await asyncio.to_thread(good.communicate, timeout=60)
     assert good.returncode == 0 and "Disconnect" not in output, output
 
@@ -509,9 +520,12 @@ async def test_refused_and_broken_audiohook_sessions_are_disconnected_and_others
         calls = {i["call_id"] for i in items if i.get("agent_id") == "hal"}
         return any(i.get("type") == "call_ended" and i["call_id"] in calls for i in items)
 
-    assert hal_ended(await collect(settings.call_events_topic, hal_ended))
+    events = await collect(settings.call_events_topic, hal_ended)
+    assert hal_ended(events)
+    assert not any(e["call_id"] == PROBE_CONVERSATION for e in events)  # a probe writes nothing
     counted = [
-        'agent_assist_ingest_sessions_total{outcome="refused",platform="audiohook"} 3.0',
+        'agent_assist_ingest_sessions_total{outcome="refused",platform="audiohook"} 4.0',
+        'agent_assist_ingest_sessions_total{outcome="probe",platform="audiohook"} 1.0',
         'agent_assist_ingest_sessions_total{outcome="protocol_error",platform="audiohook"} 3.0',
         'agent_assist_ingest_sessions_total{outcome="timeout",platform="audiohook"} 1.0',
     ]
@@ -521,3 +535,28 @@ async def test_refused_and_broken_audiohook_sessions_are_disconnected_and_others
             break
         await asyncio.sleep(0.1)
     assert [line for line in counted if line not in metrics] == []
+
+
+def test_the_audiohook_reference_conformance_suite_passes(
+    floor: tuple[Settings, WorkerProcess],
+) -> None:
+    """Genesys's jest suite checks each reply message by message: open with each media offer,
+    ping and pong, update, discarded, error, pause and resume, close. Its transcript-connector
+    tests are for servers that send transcripts back to Genesys, which we do not."""
+    _, ingest = floor
+    (AUDIOHOOK_CLIENT / "testconfig.cfg").write_text(
+        f"[EndPoint]\nurl=ws://127.0.0.1:{ingest.port}/audiohook\n"
+        f"[Authentication]\napiKey={KEY}\nclientSecret={base64.b64encode(SECRET).decode()}\n"
+        "[OpenParameters]\ncustomConfig={}\nlanguage=en-US\n"
+        "[Features]\nsingleChannel=true\ndoubleChannel=true\ntranscriptionConnector=false\n"
+    )
+    suite = subprocess.run(
+        [str(AUDIOHOOK_CLIENT / "node_modules" / ".bin" / "jest"), "--ci"],
+        cwd=AUDIOHOOK_CLIENT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = suite.stdout + suite.stderr
+    assert suite.returncode == 0, report
+    assert "Tests:       8 skipped, 12 passed, 20 total" in report, report
