@@ -1,22 +1,28 @@
-"""Telephony ingest on the local broker: concurrent Twilio streams at real-time pace.
+"""Telephony ingest on the local broker: concurrent streams at real-time pace.
 
-Run: make bench-ingest   (starts the broker; or .venv/bin/python benchmarks/ingest.py)
-Starts a real `agent-assist ingest` process, opens --sessions WebSocket streams (both tracks,
-a 20 ms mu-law frame per track every 20 ms, as Twilio sends them) for --seconds, and reads
-`call-audio` meanwhile. Prints the latency ingest adds, from sending the last frame of a chunk
-to the chunk on the topic (p50/p99), frames that fell behind real time on the sending side,
-and the process's resident memory idle and with every stream open (per stream). The load,
-the broker and the consumer share the machine with ingest, so per-core figures are lower
-bounds.
+Run: make bench-ingest   (starts the broker; or .venv/bin/python benchmarks/ingest.py
+[--platform audiohook])
+Starts a real `agent-assist ingest` process, opens --sessions WebSocket streams for --seconds
+(Twilio: both tracks, a 20 ms mu-law frame per track every 20 ms; Genesys AudioHook: a 100 ms
+stereo mu-law frame every 100 ms and a ping every 5 s), and reads `call-audio` meanwhile.
+Prints the latency ingest adds, from sending the last frame of a chunk to the chunk on the
+topic (p50/p99), frames that fell behind real time on the sending side, the process's resident
+memory idle and with every stream open (per stream), and the CPU time ingest used (streams per
+core at that pace). The load, the broker and the consumer share the two cores with ingest, so
+latency figures are upper bounds.
 """
 
 import argparse
 import asyncio
 import base64
 import json
+import os
 import random
 import statistics
 import time
+import uuid
+from pathlib import Path
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from pipeline import (  # benchmarks/, beside this script
@@ -64,7 +70,71 @@ async def stream(url: str, n: int, seconds: float, sent: dict[tuple[str, int], f
     return late
 
 
-async def measure(settings: Settings, url: str, sessions: int, seconds: float) -> list[float]:
+AUDIOHOOK_FRAME_MS = 100
+
+
+async def audiohook_stream(
+    url: str, n: int, seconds: float, sent: dict[tuple[str, int], float]
+) -> int:
+    """One AudioHook session; returns how many frames went out later than their slot + 20 ms."""
+    session, call_id = str(uuid.uuid4()), str(uuid.uuid4())
+    seq = 0
+    late = 0
+
+    def message(kind: str, at_ms: int, **parameters: Any) -> str:
+        nonlocal seq
+        seq += 1
+        return json.dumps(
+            {
+                "version": "2",
+                "type": kind,
+                "id": session,
+                "seq": seq,
+                "serverseq": 0 if kind == "open" else 1,  # opened was 1
+                "position": f"PT{at_ms / 1000}S",
+                "parameters": parameters,
+            }
+        )
+
+    headers = {"Audiohook-Session-Id": session, "X-API-Key": KEY}
+    async with connect(url, additional_headers=headers) as ws:
+        stereo = {"type": "audio", "format": "PCMU", "channels": ["external", "internal"]}
+        participant = {"id": str(n), "ani": "", "aniName": "", "dnis": ""}
+        opening = message(
+            "open",
+            0,
+            organizationId=str(uuid.uuid4()),
+            conversationId=call_id,
+            participant=participant,
+            media=[stereo | {"rate": 8000}],
+            customConfig={"agent_id": f"agent-{n}"},
+        )
+        await ws.send(opening)
+        opened = json.loads(await ws.recv())
+        assert opened["type"] == "opened", opened
+        await asyncio.sleep(random.random() * AUDIOHOOK_FRAME_MS / 1000)
+        began = time.perf_counter()
+        frame = bytes(range(256))[:160] * (AUDIOHOOK_FRAME_MS // 10)  # both sides interleaved
+        for i in range(int(seconds * 1000 / AUDIOHOOK_FRAME_MS)):
+            due = began + i * AUDIOHOOK_FRAME_MS / 1000
+            wait = due - time.perf_counter()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            elif wait < -FRAME_MS / 1000:
+                late += 1
+            at = i * AUDIOHOOK_FRAME_MS
+            await ws.send(frame)
+            if (at + AUDIOHOOK_FRAME_MS) % CHUNK_MS == 0:
+                sent[(call_id, at + AUDIOHOOK_FRAME_MS - CHUNK_MS)] = time.time()
+            if at % 5000 == 0:
+                await ws.send(message("ping", at))
+        await ws.send(message("close", int(seconds * 1000), reason="end"))
+    return late
+
+
+async def measure(
+    settings: Settings, url: str, sessions: int, seconds: float, platform: str
+) -> list[float]:
     sent: dict[tuple[str, int], float] = {}
     latencies: list[float] = []
     consumer = AIOKafkaConsumer(
@@ -86,15 +156,24 @@ async def measure(settings: Settings, url: str, sessions: int, seconds: float) -
 
     reader = asyncio.create_task(read())
     try:
-        late = await asyncio.gather(*(stream(url, n, seconds, sent) for n in range(sessions)))
+        streamer = audiohook_stream if platform == "audiohook" else stream
+        late = await asyncio.gather(*(streamer(url, n, seconds, sent) for n in range(sessions)))
         await asyncio.sleep(2)
     finally:
         reader.cancel()
         await asyncio.gather(reader, return_exceptions=True)
         await consumer.stop()
-    frames = sessions * seconds * 1000 / FRAME_MS
+    frames = (
+        sessions * seconds * 1000 / (AUDIOHOOK_FRAME_MS if platform == "audiohook" else FRAME_MS)
+    )
     print(f"  frames sent more than 20 ms late: {sum(late) / frames:.1%}")
     return latencies
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def peak_rss(pid: int, seconds: float) -> float:
@@ -106,17 +185,26 @@ async def peak_rss(pid: int, seconds: float) -> float:
 
 
 async def run(
-    settings: Settings, url: str, pid: int, sessions: int, seconds: float, idle: float
+    settings: Settings,
+    url: str,
+    pid: int,
+    sessions: int,
+    seconds: float,
+    idle: float,
+    platform: str,
 ) -> None:
     peak = asyncio.create_task(peak_rss(pid, seconds + 3))
-    latencies = await measure(settings, url, sessions, seconds)
+    cpu_before, began = cpu_seconds(pid), time.monotonic()
+    latencies = await measure(settings, url, sessions, seconds, platform)
+    busy = (cpu_seconds(pid) - cpu_before) / (time.monotonic() - began)
     top = await peak
     expected = sessions * int(seconds * 1000 / CHUNK_MS)
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
     print(
         f"  {sessions} streams: chunk latency p50 {q[49] * 1000:.1f} ms, "
         f"p99 {q[98] * 1000:.1f} ms ({len(latencies)} of {expected} agent chunks timed); "
-        f"peak RSS {top:.0f} MiB, {(top - idle) * 1024 / sessions:.0f} KiB per stream"
+        f"peak RSS {top:.0f} MiB, {(top - idle) * 1024 / sessions:.0f} KiB per stream; "
+        f"ingest CPU {busy:.0%} of a core, {sessions / busy:.0f} streams per core at this pace"
     )
 
 
@@ -124,6 +212,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", default="50,200", help="Concurrent streams, comma-separated.")
     parser.add_argument("--seconds", type=float, default=20, help="Per step.")
+    parser.add_argument("--platform", choices=("twilio", "audiohook"), default="twilio")
     args = parser.parse_args()
     settings = settings_for("ingest", partitions=6)
     asyncio.run(create_topics(settings))
@@ -135,10 +224,10 @@ def main() -> None:
     with web_process("ingest", settings, **env) as (pid, url):
         idle = rss_mib(pid)
         step = f"{args.seconds:.0f} s per step, {CHUNK_MS} ms chunks"
-        print(f"ingest RSS idle {idle:.0f} MiB; {step}")
-        stream_url = url.replace("http://", "ws://") + "/twilio"
+        print(f"ingest RSS idle {idle:.0f} MiB; {args.platform}, {step}")
+        stream_url = url.replace("http://", "ws://") + f"/{args.platform}"
         for sessions in (int(s) for s in args.sessions.split(",")):
-            asyncio.run(run(settings, stream_url, pid, sessions, args.seconds, idle))
+            asyncio.run(run(settings, stream_url, pid, sessions, args.seconds, idle, args.platform))
 
 
 if __name__ == "__main__":

@@ -18,22 +18,31 @@ SAMPLES_PER_MS = 8
 SILENCE: dict[Encoding, bytes] = {"mulaw": b"\xff", "pcm_s16le": b"\x00\x00"}
 
 
+VARYING = ("seq", "offset_ms", "end_of_stream")
+"""The headers that change from chunk to chunk; the rest are the track's, worked out once."""
+
+
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """One ``call-audio`` message: key ``call_id``, value ``audio``, headers from ``meta``."""
+    """One ``call-audio`` message: key ``call_id``, value ``audio``, headers from ``meta``
+    (``fixed``: its track's headers that do not change, rendered once per track)."""
 
     call_id: str
     audio: bytes
     meta: AudioChunk
+    fixed: tuple[tuple[str, bytes], ...]
 
     def headers(self) -> list[tuple[str, bytes]]:
-        fields = self.meta.model_dump(mode="json", exclude_none=True)
-        return [(k, str(int(v) if isinstance(v, bool) else v).encode()) for k, v in fields.items()]
+        seq, offset = b"%d" % self.meta.seq, b"%d" % (self.meta.offset_ms or 0)
+        end = b"1" if self.meta.end_of_stream else b"0"
+        return [*self.fixed, ("seq", seq), ("offset_ms", offset), ("end_of_stream", end)]
 
 
 @dataclass(slots=True)
 class _Track:
-    speaker: str
+    template: AudioChunk
+    """Validated once per track; each chunk's ``meta`` is a copy with its seq and offset."""
+    fixed: tuple[tuple[str, bytes], ...]
     seq: int = 0
     start_ms: int = 0
     next_ms: int | None = None
@@ -75,7 +84,7 @@ class CallAudio:
         """Take one side's frame that starts ``at_ms`` into the call; return the chunks it
         completes."""
         self.frames += 1
-        track = self.tracks.setdefault(speaker, _Track(speaker))
+        track = self.tracks.get(speaker) or self._track(speaker)
         out: list[Chunk] = []
         if track.next_ms is None:
             track.start_ms = track.next_ms = at_ms
@@ -99,19 +108,27 @@ class CallAudio:
         """The stream ended: what is left of each track, marked as its channel's end."""
         return [c for track in self.tracks.values() for c in self._flush(track, last=True)]
 
-    def _flush(self, track: _Track, last: bool = False) -> list[Chunk]:
-        if not track.audio and not last:
-            return []
-        meta = AudioChunk(
-            speaker=track.speaker,
-            seq=track.seq,
+    def _track(self, speaker: str) -> _Track:
+        template = AudioChunk(
+            speaker=speaker,
+            seq=0,
             sample_rate=8000,
             encoding=self.encoding,
             call_start=self.started,
-            offset_ms=track.start_ms,
-            end_of_stream=last,
+            offset_ms=0,
+            end_of_stream=False,
         )
-        chunk = Chunk(self.call_id, bytes(track.audio), meta)
+        fields = template.model_dump(mode="json", exclude_none=True)
+        fixed = tuple((k, str(v).encode()) for k, v in fields.items() if k not in VARYING)
+        self.tracks[speaker] = _Track(template, fixed)
+        return self.tracks[speaker]
+
+    def _flush(self, track: _Track, last: bool = False) -> list[Chunk]:
+        if not track.audio and not last:
+            return []
+        update = {"seq": track.seq, "offset_ms": track.start_ms, "end_of_stream": last}
+        meta = track.template.model_copy(update=update)
+        chunk = Chunk(self.call_id, bytes(track.audio), meta, track.fixed)
         track.seq += 1
         track.start_ms += len(track.audio) // self.bytes_per_ms
         track.audio.clear()

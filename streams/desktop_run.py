@@ -117,6 +117,7 @@ async def serve(
         port=port,
         log_level="warning",
         timeout_graceful_shutdown=max(shutdown_timeout_s - 5, 1),
+        ws_per_message_deflate=False,  # telephony audio does not compress; it only costs CPU
     )
     server = Server(config, shutdown_timeout_s)
     # uvicorn stops gracefully on SIGTERM, then raises it again for the previous handler: make
