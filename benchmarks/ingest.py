@@ -21,6 +21,7 @@ import random
 import statistics
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -41,33 +42,44 @@ CHUNK_MS = 200
 PAYLOAD = base64.b64encode(bytes(range(256))[:160]).decode()
 
 
+class Pace:
+    """A stream's frame slots in real time, starting at a random point of the first frame (calls
+    are not in step); counts the frames sent more than 20 ms after their slot."""
+
+    def __init__(self, seconds: float, frame_ms: int) -> None:
+        self.frames, self.frame_ms, self.late = int(seconds * 1000 / frame_ms), frame_ms, 0
+
+    async def slots(self) -> AsyncIterator[int]:
+        """Each frame's call time in ms, as its slot comes."""
+        await asyncio.sleep(random.random() * self.frame_ms / 1000)
+        began = time.perf_counter()
+        for i in range(self.frames):
+            wait = began + i * self.frame_ms / 1000 - time.perf_counter()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            elif wait < -FRAME_MS / 1000:
+                self.late += 1
+            yield i * self.frame_ms
+
+
 async def stream(url: str, n: int, seconds: float, sent: dict[tuple[str, int], float]) -> int:
     """One call; returns how many frames went out later than their real-time slot + 20 ms."""
     call_id = f"CAbench{n:05d}"
-    late = 0
     async with connect(url) as ws:
         await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
         parameters = {"token": KEY, "agent_id": f"agent-{n}"}
         tracks = ["inbound", "outbound"]
         start = {"callSid": call_id, "tracks": tracks, "customParameters": parameters}
         await ws.send(json.dumps({"event": "start", "start": start}))
-        await asyncio.sleep(random.random() * FRAME_MS / 1000)  # calls are not in step
-        began = time.perf_counter()
-        for i in range(int(seconds * 1000 / FRAME_MS)):
-            due = began + i * FRAME_MS / 1000
-            wait = due - time.perf_counter()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            elif wait < -FRAME_MS / 1000:
-                late += 1
-            at = i * FRAME_MS
+        pace = Pace(seconds, FRAME_MS)
+        async for at in pace.slots():
             for track in ("inbound", "outbound"):
                 media = {"track": track, "timestamp": str(at), "payload": PAYLOAD}
                 await ws.send(json.dumps({"event": "media", "media": media}))
             if (at + FRAME_MS) % CHUNK_MS == 0:  # this frame completes a chunk
                 sent[(call_id, at + FRAME_MS - CHUNK_MS)] = time.time()
         await ws.send(json.dumps({"event": "stop", "stop": {"callSid": call_id}}))
-    return late
+    return pace.late
 
 
 AUDIOHOOK_FRAME_MS = 100
@@ -79,7 +91,6 @@ async def audiohook_stream(
     """One AudioHook session; returns how many frames went out later than their slot + 20 ms."""
     session, call_id = str(uuid.uuid4()), str(uuid.uuid4())
     seq = 0
-    late = 0
 
     def message(kind: str, at_ms: int, **parameters: Any) -> str:
         nonlocal seq
@@ -112,24 +123,16 @@ async def audiohook_stream(
         await ws.send(opening)
         opened = json.loads(await ws.recv())
         assert opened["type"] == "opened", opened
-        await asyncio.sleep(random.random() * AUDIOHOOK_FRAME_MS / 1000)
-        began = time.perf_counter()
         frame = bytes(range(256))[:160] * (AUDIOHOOK_FRAME_MS // 10)  # both sides interleaved
-        for i in range(int(seconds * 1000 / AUDIOHOOK_FRAME_MS)):
-            due = began + i * AUDIOHOOK_FRAME_MS / 1000
-            wait = due - time.perf_counter()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            elif wait < -FRAME_MS / 1000:
-                late += 1
-            at = i * AUDIOHOOK_FRAME_MS
+        pace = Pace(seconds, AUDIOHOOK_FRAME_MS)
+        async for at in pace.slots():
             await ws.send(frame)
             if (at + AUDIOHOOK_FRAME_MS) % CHUNK_MS == 0:
                 sent[(call_id, at + AUDIOHOOK_FRAME_MS - CHUNK_MS)] = time.time()
             if at % 5000 == 0:
                 await ws.send(message("ping", at))
         await ws.send(message("close", int(seconds * 1000), reason="end"))
-    return late
+    return pace.late
 
 
 async def measure(

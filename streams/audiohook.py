@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from models import InputEvent
 from streams.call_audio import CallAudio, Chunk, Encoding
 
@@ -101,7 +103,7 @@ class AudioHookSession:
         )
 
     def disconnect(self, reason: str, info: str, outcome: str) -> Outcome:
-        """``disconnect`` the client (``reason``: unauthorized, error or completed): it answers
+        """``disconnect`` the client (``reason``: ``unauthorized`` or ``error``): it answers
         with ``close``, then we send ``closed``. ``outcome``: how the session is counted."""
         out = Outcome()
         if self.state not in ("closed", "disconnecting"):
@@ -183,8 +185,10 @@ class AudioHookSession:
         elif kind in ("paused", "resumed", "discarded"):
             if self.state not in ("active", "paused"):
                 raise AudioHookError(f"{kind} in state {self.state}")
-            self.state = "paused" if kind == "paused" else "active"
-            if kind != "paused":
+            if kind == "paused":
+                self.state = "paused"
+            else:
+                self.state = "active" if kind == "resumed" else self.state
                 self.discarded_ms += round(seconds(parameters.get("discarded")) * 1000)
         elif kind != "error":  # an error the client reports is logged; its close follows
             raise AudioHookError(f"{kind!r} is not a client message")
@@ -200,19 +204,24 @@ class AudioHookSession:
         if self.organization_id and parameters.get("organizationId") != self.organization_id:
             raise AudioHookError("organizationId differs from Audiohook-Organization-Id")
         media = self._select(parameters.get("media"))
-        self.channels = list(media["channels"])
-        self.bytes_per_sample = 1 if media["format"] == "PCMU" else 2
+        call = CallAudio(conversation, now, self.chunk_ms, FORMATS[media["format"]])
         self.probe = conversation == PROBE_CONVERSATION
-        self.state = "active"
-        self.call = CallAudio(conversation, now, self.chunk_ms, FORMATS[media["format"]])
-        self._reply(out, "opened", {"media": [media], "startPaused": False})
         if not self.probe:
             config = parameters.get("customConfig")
             config = config if isinstance(config, dict) else {}
             fields = {k: str(config[k]) for k in _CONFIG_FIELDS if k in config}
             if caller := e164(participant.get("ani")):
                 fields["caller_number"] = caller
-            out.events.append(self.call.call_started(fields))
+            try:
+                out.events.append(call.call_started(fields))
+            except ValidationError as err:  # the integration's customConfig, or the id
+                problem = err.errors()[0]
+                where = ".".join(map(str, problem["loc"]))
+                raise AudioHookError(f"open: {where}: {problem['msg']}") from None
+        self.call, self.state = call, "active"
+        self.channels = list(media["channels"])
+        self.bytes_per_sample = 1 if media["format"] == "PCMU" else 2
+        self._reply(out, "opened", {"media": [media], "startPaused": False})
 
     @staticmethod
     def _select(offers: Any) -> dict[str, Any]:

@@ -247,3 +247,35 @@ def test_a_signature_that_does_not_hold_says_why(
     headers: dict[str, str], target: str, now: int, problem: str
 ) -> None:
     assert problem in (signature_problem(headers, target, [SECRET], now) or "")
+
+
+def test_a_discarded_report_in_a_pause_keeps_the_pause(client: Client) -> None:
+    client.open()
+    client.send("paused")
+    client.send("discarded", start="PT0S", discarded="PT1.0S")
+    assert client.session.state == "paused"
+    [reply] = client.session.audio(b"\xff" * 320).replies  # audio while paused
+    assert "audio in state paused" in reply["parameters"]["info"]
+
+
+def test_a_custom_config_the_contract_refuses_disconnects_naming_the_field() -> None:
+    client = Client(AudioHookSession(SESSION, ORG))
+    client.seq = 1
+    message = {
+        "version": "2",
+        "type": "open",
+        "id": SESSION,
+        "seq": 1,
+        "serverseq": 0,
+        "position": "PT0S",
+        "parameters": {
+            "organizationId": ORG,
+            "conversationId": CALL,
+            "participant": {"id": "p", "ani": "", "aniName": "", "dnis": ""},
+            "media": [STEREO],
+            "customConfig": {"agent_id": "a" * 1000},
+        },
+    }
+    [reply] = client.session.text(json.dumps(message), NOW).replies
+    assert reply["type"] == "disconnect" and reply["seq"] == 1
+    assert "agent_id" in reply["parameters"]["info"]

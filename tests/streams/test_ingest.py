@@ -126,6 +126,17 @@ def streamdouble(port: int, wavs: tuple[Path, Path], *args: str) -> subprocess.P
     )
 
 
+async def missing_metrics(ingest: WorkerProcess, lines: list[str]) -> list[str]:
+    """Which of ``lines`` ingest's /metrics does not show (a session is counted as its handler
+    ends, just after the close, so this waits a little for them)."""
+    for _ in range(50):
+        metrics = ingest.get("/metrics")[1]
+        if all(line in metrics for line in lines):
+            break
+        await asyncio.sleep(0.1)
+    return [line for line in lines if line not in metrics]
+
+
 def received_audio(messages: list[Any], call_id: str, path: Path) -> Path:
     """The call's two channels as they reached ``call-audio``, as a stereo WAV at ``path``."""
     channels: dict[str, array[int]] = {"agent": array("h"), "customer": array("h")}
@@ -322,12 +333,7 @@ async def test_refused_and_broken_streams_get_their_close_code_and_others_go_on(
         'agent_assist_ingest_call_events_total{outcome="invalid"} 3.0',
         'agent_assist_ingest_call_events_total{outcome="refused"} 1.0',
     ]
-    for _ in range(50):  # a session is counted as its handler ends, just after the close
-        metrics = ingest.get("/metrics")[1]
-        if all(line in metrics for line in counted):
-            break
-        await asyncio.sleep(0.1)
-    assert [line for line in counted if line not in metrics] == []
+    assert await missing_metrics(ingest, counted) == []
 
     output, _ = await asyncio.to_thread(good.communicate, timeout=60)
     assert good.returncode == 0, output
@@ -529,12 +535,7 @@ async def test_refused_and_broken_audiohook_sessions_are_disconnected_and_others
         'agent_assist_ingest_sessions_total{outcome="protocol_error",platform="audiohook"} 3.0',
         'agent_assist_ingest_sessions_total{outcome="timeout",platform="audiohook"} 1.0',
     ]
-    for _ in range(50):  # a session is counted as its handler ends, just after the close
-        metrics = ingest.get("/metrics")[1]
-        if all(line in metrics for line in counted):
-            break
-        await asyncio.sleep(0.1)
-    assert [line for line in counted if line not in metrics] == []
+    assert await missing_metrics(ingest, counted) == []
 
 
 def test_the_audiohook_reference_conformance_suite_passes(
