@@ -316,8 +316,9 @@ CHURN = [
     r"\b(?:i'll|ill|i will|we'll|we will) (?:just )?(?:stick|stay) with\b|\bback to \S+(?: \S+)? "
     r"it is\b|\b(?:i'm|im|i am) off to\b|\b(?:i've|ive|i have|we've|we have) (?:now )?gone "
     r"with\b|\bunsubbed\b",
-    r"\b(?:i'm|im|i am|we're|we are) (?:officially |so |totally |just )?(?:done|out|giving up)"
-    r"(?:\W*$|[.!?])",
+    # a bare "I'm done" on a call is as often "I've finished typing": only with a word of weight
+    r"\b(?:i'm|im|i am|we're|we are) (?:(?:officially|so|totally) done|(?:just )?(?:out|giving "
+    r"up))(?:\W*$|[.!?])",
     r"\b(?:switch|chang|mov)\w* (?:providers|carriers|banks|companies|networks|services|isps|"
     r"platforms)\b",
 ]
