@@ -174,13 +174,17 @@ NOT_A_SERVICE = (
     r"transfer|shipment|item|purchase|job|plans?)\b)"
 )
 LEAVE = alt(
-    r"(?:cancel|leave|leaving|switch|quit|unsubscrib|drop|ditch|dump)\w*" + NOT_A_SERVICE
+    r"(?:cancel|switch|quit|unsubscrib|drop|ditch|dump)\w*" + NOT_A_SERVICE
     + r"(?=\W*$|[.!?,;]| (?:now|today|tomorrow|then|soon|asap|altogether|for good|as well|too|"
     r"if|unless|because|since|after|and|but|instead|it|everything|mine|all))",
+    # "leaving tomorrow" on a call is a trip as often as a threat: no time words after it
+    r"leav(?:e|ing)(?=\W*$|[.!?,;]| (?:altogether|for good|as well|too|if|unless|because|"
+    r"since|and|but|instead))",
     r"cancel(?:l?ing|l?ed)? (?:my |our |the |this |your |all (?:of )?(?:my |our )?)?(?:\S+ ){0,2}?"
     + SERVICE,
     r"clos(?:e|ing) (?:my|our|all (?:of )?my) (?:\w+ )?accounts?",
-    r"(?:leave|leaving|quit|quitting|ditch|ditching|dump|dumping|drop|dropping) (?:you|your "
+    r"(?:leave|leaving|quit|quitting|ditch|ditching|dump|dumping|drop|dropping) (?:you"
+    r"(?! (?:my|a|an|the|your|with|to|alone|some|this|that|in|on|for)\b)|your "
     r"(?:company|service|bank|app)|you guys|this (?:\w+ )?company|this bank|this place)",
     r"(?:switch|switching|move|moving|go|going|port|porting|take|taking|subscrib\w+|sign\w* up) "
     r"(?:my \w+ |it |them )?(?:over )?(?:to|with|for) " + COMPETITOR,
@@ -296,10 +300,10 @@ CHURN = [
     + NOT_A_SERVICE,
     # a recogniser drops the subject's sentence break: "... still jumping will be cancelling"
     r"\b(?:will be|'ll be|will|'ll) (?:probably |definitely |soon )?(?:cancel(?:l?ing)?|"
-    r"switch(?:ing)?|leav(?:e|ing)|quit(?:ting)?|unsubscrib(?:e|ing))" + NOT_A_SERVICE
+    r"switch(?:ing)?|quit(?:ting)?|unsubscrib(?:e|ing))" + NOT_A_SERVICE
     + r"(?: (?:my|our|the|this|your) (?:\w+ )?" + SERVICE + r"| (?:to|for) " + COMPETITOR
     + r"| (?:you|now|today|tomorrow|soon)|$)",
-    r"\b(?:cancel(?:l?ing)?|switch(?:ing)?|leaving) (?:tomorrow|today|tonight|asap|next month|"
+    r"\b(?:cancel(?:l?ing)?|switch(?:ing)?) (?:tomorrow|today|tonight|asap|next month|"
     r"this week)\b",
     # already gone, out of dissatisfaction is the common case in a complaint
     r"\b(?:i|we)(?:'ve| have)? (?:just |finally |already |then |now )?(?:cancel+ed|closed|"
@@ -308,7 +312,7 @@ CHURN = [
     r"(?:me|us)\b|\bget away from (?:this|these|them|you)\b|\bdone with \S+ for good\b",
     r"\b(?:went|gone|go|going) (?:with (?:a|another|a different)|to (?:another|a different)) "
     r"(?:credit union|bank|"
-    r"provider|carrier|company|dealership|store|brand|service|network)\b|\bgo another brand\b",
+    r"provider|carrier|company|dealership|brand|service|network)\b|\bgo another brand\b",
     r"\b(?:shop|shopping|buy|buying|go|going) (?:somewhere|someplace) else\b|\blook (?:into|at) "
     r"other (?:\w+ )?(?:services|providers|banks|companies|carriers|options)\b",
     r"\bget(?:ting)? rid of (?:my|our|the|this) (?:\w+ )?(?:membership|subscription|account|"
