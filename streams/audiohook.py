@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from models import InputEvent
+from models.events import E164
 from streams.call_audio import CallAudio, Chunk, Encoding
 
 VERSION = "2"
@@ -57,7 +58,7 @@ def e164(ani: Any) -> str | None:
     if not isinstance(ani, str):
         return None
     digits = re.sub(r"[\s().-]", "", ani.removeprefix("tel:"))
-    return digits if re.fullmatch(r"\+[1-9]\d{1,14}", digits) else None
+    return digits if re.match(E164, digits) else None
 
 
 @dataclass(slots=True)

@@ -63,7 +63,6 @@ class CallAudio:
         self.encoding = encoding
         self.bytes_per_ms = SAMPLES_PER_MS * len(SILENCE[encoding])
         self.tracks: dict[str, _Track] = {}
-        self.frames = 0
         self.filled_ms = 0
         """Lost audio replaced by silence, summed over the tracks."""
 
@@ -83,7 +82,6 @@ class CallAudio:
     def add(self, speaker: str, at_ms: int, audio: bytes) -> list[Chunk]:
         """Take one side's frame that starts ``at_ms`` into the call; return the chunks it
         completes."""
-        self.frames += 1
         track = self.tracks.get(speaker) or self._track(speaker)
         out: list[Chunk] = []
         if track.next_ms is None:

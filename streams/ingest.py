@@ -72,6 +72,11 @@ def create_ingest_app(
     ``audiohook_secrets``: AudioHook client secrets; with any, handshakes must be signed."""
     metrics = IngestMetrics(registry)
 
+    async def send_chunks(platform: str, chunks: list[Chunk]) -> None:
+        for chunk in chunks:
+            await send_chunk(chunk)
+            metrics.chunks.labels(platform).inc()
+
     def signed_by_twilio(ws: WebSocket) -> bool:
         if twilio_auth_token is None:
             return True
@@ -110,9 +115,7 @@ def create_ingest_app(
                 elif event == "media":
                     if call is None:
                         raise TwilioProtocolError("media before start")
-                    for chunk in call.media(frame):
-                        await send_chunk(chunk)
-                        metrics.chunks.labels("twilio").inc()
+                    await send_chunks("twilio", call.media(frame))
                 elif event == "stop":
                     break
                 elif event not in ("connected", "mark", "dtmf", "start"):
@@ -129,9 +132,7 @@ def create_ingest_app(
             metrics.sessions.labels("twilio", outcome).inc()
             if call is not None:
                 ended = clock()
-                for chunk in call.stop():
-                    await send_chunk(chunk)
-                    metrics.chunks.labels("twilio").inc()
+                await send_chunks("twilio", call.stop())
                 metrics.filled.labels("twilio").inc(call.filled_ms / 1000)
                 await asyncio.sleep(end_grace_s)
                 await send_event(call.call_ended(ended))
@@ -158,9 +159,7 @@ def create_ingest_app(
         async def carry_out(outcome: Outcome) -> None:
             for event in outcome.events:
                 await send_event(event)
-            for chunk in outcome.chunks:
-                await send_chunk(chunk)
-                metrics.chunks.labels("audiohook").inc()
+            await send_chunks("audiohook", outcome.chunks)
             for reply in outcome.replies:
                 await ws.send_text(json.dumps(reply))
 
@@ -203,9 +202,7 @@ def create_ingest_app(
             counted = "probe" if session.probe else session.outcome
             metrics.sessions.labels("audiohook", counted).inc()
             ended = clock()
-            for chunk in session.end():
-                await send_chunk(chunk)
-                metrics.chunks.labels("audiohook").inc()
+            await send_chunks("audiohook", session.end())
             if (end := session.call_ended(ended)) is not None:
                 await asyncio.sleep(end_grace_s)
                 await send_event(end)
