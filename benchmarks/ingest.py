@@ -5,11 +5,13 @@ Run: make bench-ingest   (starts the broker; or .venv/bin/python benchmarks/inge
 Starts a real `agent-assist ingest` process, opens --sessions WebSocket streams for --seconds
 (Twilio: both tracks, a 20 ms mu-law frame per track every 20 ms; Genesys AudioHook: a 100 ms
 stereo mu-law frame every 100 ms and a ping every 5 s), and reads `call-audio` meanwhile.
-Prints the latency ingest adds, from sending the last frame of a chunk to the chunk on the
-topic (p50/p99), frames that fell behind real time on the sending side, the process's resident
-memory idle and with every stream open (per stream), and the CPU time ingest used (streams per
-core at that pace). The load, the broker and the consumer share the two cores with ingest, so
-latency figures are upper bounds.
+Prints the latency ingest adds, from the frame that completes a chunk reaching ingest to the
+broker acknowledging the chunk (p50/p99 from ingest's own histogram, interpolated within its
+buckets as Prometheus does, and the share within 20 ms exactly); the latency seen from outside,
+from sending that frame to reading the chunk off the topic; frames that fell behind real time on
+the sending side; the process's resident memory idle and with every stream open (per stream);
+and the CPU time ingest used (streams per core at that pace). The load, the broker and the
+consumer share the two cores with ingest, so latency figures are upper bounds.
 """
 
 import argparse
@@ -25,12 +27,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer
 from pipeline import (  # benchmarks/, beside this script
     rss_mib,
     settings_for,
     web_process,
 )
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import connect
 
 from streams.settings import Settings
@@ -173,6 +177,35 @@ async def measure(
     return latencies
 
 
+LATENCY = "agent_assist_ingest_chunk_latency_seconds"
+
+
+def latency_buckets(url: str, platform: str) -> dict[float, float]:
+    """Ingest's chunk-latency histogram: cumulative count per upper bound, in seconds."""
+    text = httpx.get(f"{url}/metrics").text
+    return {
+        float(sample.labels["le"]): sample.value
+        for family in text_string_to_metric_families(text)
+        if family.name == LATENCY
+        for sample in family.samples
+        if sample.name == f"{LATENCY}_bucket" and sample.labels["platform"] == platform
+    }
+
+
+def bucket_quantile(q: float, cumulative: dict[float, float]) -> float:
+    """The q-quantile, interpolated linearly within its bucket (Prometheus' histogram_quantile)."""
+    bounds = sorted(cumulative)
+    rank, lower, below = q * cumulative[bounds[-1]], 0.0, 0.0
+    for bound in bounds:
+        if cumulative[bound] >= rank:
+            if bound == float("inf"):
+                return lower
+            share = (rank - below) / (cumulative[bound] - below)
+            return lower + (bound - lower) * share
+        lower, below = bound, cumulative[bound]
+    return lower
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time (user and system) a process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
@@ -197,14 +230,23 @@ async def run(
     platform: str,
 ) -> None:
     peak = asyncio.create_task(peak_rss(pid, seconds + 3))
+    base_url = url.replace("ws://", "http://").rpartition("/")[0]
+    histogram_before = latency_buckets(base_url, platform)
     cpu_before, began = cpu_seconds(pid), time.monotonic()
     latencies = await measure(settings, url, sessions, seconds, platform)
     busy = (cpu_seconds(pid) - cpu_before) / (time.monotonic() - began)
     top = await peak
+    histogram = {
+        bound: count - histogram_before.get(bound, 0.0)
+        for bound, count in latency_buckets(base_url, platform).items()
+    }
     expected = sessions * int(seconds * 1000 / CHUNK_MS)
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
+    own = [bucket_quantile(quantile, histogram) * 1000 for quantile in (0.5, 0.99)]
     print(
-        f"  {sessions} streams: chunk latency p50 {q[49] * 1000:.1f} ms, "
+        f"  {sessions} streams: ingest's added latency p50 {own[0]:.1f} ms, p99 {own[1]:.1f} ms, "
+        f"{histogram[0.02] / histogram[float('inf')]:.2%} within 20 ms "
+        f"({histogram[float('inf')]:.0f} chunks); seen from outside p50 {q[49] * 1000:.1f} ms, "
         f"p99 {q[98] * 1000:.1f} ms ({len(latencies)} of {expected} agent chunks timed); "
         f"peak RSS {top:.0f} MiB, {(top - idle) * 1024 / sessions:.0f} KiB per stream; "
         f"ingest CPU {busy:.0%} of a core, {sessions / busy:.0f} streams per core at this pace"

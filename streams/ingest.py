@@ -44,7 +44,8 @@ from streams.twilio_media import TwilioCall, TwilioProtocolError, start_paramete
 log = logging.getLogger(__name__)
 
 EventSink = Callable[[InputEvent], Awaitable[None]]
-ChunkSink = Callable[[Chunk], Awaitable[None]]
+ChunkSink = Callable[[Chunk], Awaitable["asyncio.Future[Any]"]]
+"""Queues a chunk for the topic; the future it returns is done when the broker has it."""
 POSTED_TYPES = ("hold_started", "hold_ended", "call_ended")
 """What the call-event endpoint takes: what media streams cannot say."""
 UNAUTHORIZED = 1008  # WebSocket close code "policy violation"
@@ -72,9 +73,16 @@ def create_ingest_app(
     ``audiohook_secrets``: AudioHook client secrets; with any, handshakes must be signed."""
     metrics = IngestMetrics(registry)
 
-    async def send_chunks(platform: str, chunks: list[Chunk]) -> None:
+    async def send_chunks(platform: str, chunks: list[Chunk], received: float) -> None:
+        """``received``: the loop time the frame that completed these chunks arrived."""
+        loop = asyncio.get_running_loop()
+
+        def on_topic(delivered: "asyncio.Future[Any]") -> None:
+            if not delivered.cancelled() and delivered.exception() is None:
+                metrics.chunk_latency.labels(platform).observe(loop.time() - received)
+
         for chunk in chunks:
-            await send_chunk(chunk)
+            (await send_chunk(chunk)).add_done_callback(on_topic)
             metrics.chunks.labels(platform).inc()
 
     def signed_by_twilio(ws: WebSocket) -> bool:
@@ -99,8 +107,10 @@ def create_ingest_app(
         metrics.streams.labels("twilio").inc()
         call: TwilioCall | None = None
         outcome = "completed"
+        loop = asyncio.get_running_loop()
         try:
             async for text in ws.iter_text():
+                received = loop.time()
                 frame = json.loads(text)
                 event = frame.get("event") if isinstance(frame, dict) else None
                 if event == "start" and call is None:
@@ -115,7 +125,7 @@ def create_ingest_app(
                 elif event == "media":
                     if call is None:
                         raise TwilioProtocolError("media before start")
-                    await send_chunks("twilio", call.media(frame))
+                    await send_chunks("twilio", call.media(frame), received)
                 elif event == "stop":
                     break
                 elif event not in ("connected", "mark", "dtmf", "start"):
@@ -132,7 +142,7 @@ def create_ingest_app(
             metrics.sessions.labels("twilio", outcome).inc()
             if call is not None:
                 ended = clock()
-                await send_chunks("twilio", call.stop())
+                await send_chunks("twilio", call.stop(), loop.time())
                 metrics.filled.labels("twilio").inc(call.filled_ms / 1000)
                 await asyncio.sleep(end_grace_s)
                 await send_event(call.call_ended(ended))
@@ -156,10 +166,11 @@ def create_ingest_app(
             chunk_ms,
         )
 
-        async def carry_out(outcome: Outcome) -> None:
+        async def carry_out(outcome: Outcome, received: float | None = None) -> None:
+            """``received``: when the message it answers arrived (none: now)."""
             for event in outcome.events:
                 await send_event(event)
-            await send_chunks("audiohook", outcome.chunks)
+            await send_chunks("audiohook", outcome.chunks, received or loop.time())
             for reply in outcome.replies:
                 await ws.send_text(json.dumps(reply))
 
@@ -181,17 +192,18 @@ def create_ingest_app(
                     await carry_out(session.disconnect("error", info, "timeout"))
                     deadline = loop.time() + audiohook_ping_timeout_s
                     continue
+                received = loop.time()
                 if message["type"] == "websocket.disconnect":
                     raise WebSocketDisconnect(message.get("code", 1000))
                 if message.get("bytes") is not None:
-                    await carry_out(session.audio(message["bytes"]))
+                    await carry_out(session.audio(message["bytes"]), received)
                     continue
                 outcome = session.text(message.get("text") or "", clock())
                 if any(reply["type"] in ("pong", "opened") for reply in outcome.replies):
                     deadline = loop.time() + audiohook_ping_timeout_s
                 if outcome.events:
                     log.info("audiohook session %s opened call %s", session.id, session.call_id)
-                await carry_out(outcome)
+                await carry_out(outcome, received)
                 if session.state == "closed":  # the client closes the socket next
                     deadline = loop.time() + CLOSE_WAIT_S
             await ws.close()
@@ -202,7 +214,7 @@ def create_ingest_app(
             counted = "probe" if session.probe else session.outcome
             metrics.sessions.labels("audiohook", counted).inc()
             ended = clock()
-            await send_chunks("audiohook", session.end())
+            await send_chunks("audiohook", session.end(), loop.time())
             if (end := session.call_ended(ended)) is not None:
                 await asyncio.sleep(end_grace_s)
                 await send_event(end)

@@ -1,7 +1,9 @@
 """``agent-assist ingest``: the telephony ingest app on a Kafka producer."""
 
+import asyncio
 import base64
 import logging
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from prometheus_client import CollectorRegistry
@@ -31,16 +33,20 @@ async def run_ingest(settings: Settings) -> None:
     if not api_keys:
         raise SystemExit("set AGENT_ASSIST_INGEST_API_KEYS: telephony streams authenticate with it")
     await create_topics(settings)
-    producer = AIOKafkaProducer(**settings.aiokafka_options(), acks="all", linger_ms=5)
+    # No linger: a chunk is already 200 ms of audio, and waiting to fill a batch only delays the
+    # speech worker (5 ms of linger tripled the median latency to the topic in the benchmark).
+    producer = AIOKafkaProducer(**settings.aiokafka_options(), acks="all", linger_ms=0)
     await producer.start()
 
     async def send_event(event: InputEvent) -> None:
         value = event.model_dump_json(exclude_none=True).encode()
         await producer.send_and_wait(settings.call_events_topic, value, key=event.call_id.encode())
 
-    async def send_chunk(chunk: Chunk) -> None:
+    async def send_chunk(chunk: Chunk) -> "asyncio.Future[Any]":
         key = chunk.call_id.encode()
-        await producer.send(settings.audio_topic, chunk.audio, key=key, headers=chunk.headers())
+        return await producer.send(
+            settings.audio_topic, chunk.audio, key=key, headers=chunk.headers()
+        )
 
     app = create_ingest_app(
         send_event,

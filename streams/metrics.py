@@ -244,6 +244,14 @@ class IngestMetrics:
             ["platform"],
             registry=registry,
         )
+        self.chunk_latency = Histogram(
+            "agent_assist_ingest_chunk_latency_seconds",
+            "From the frame that completes a chunk reaching ingest to the broker acknowledging "
+            "the chunk on call-audio.",
+            ["platform"],
+            buckets=(0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=registry,
+        )
         self.filled = Counter(
             "agent_assist_ingest_filled_seconds_total",
             "Audio lost before it reached us (timestamp gaps), kept as silence or skipped.",

@@ -1,5 +1,6 @@
 """The ingest app in-process (no broker): the Twilio signature on the WebSocket handshake."""
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -18,17 +19,25 @@ TOKEN = "twilio-auth-token"
 START = {"event": "start", "start": {"callSid": "CA1", "customParameters": {"token": "k"}}}
 
 
-def client(public_url: str | None = None) -> tuple[TestClient, list[InputEvent | Chunk]]:
+def client(
+    public_url: str | None = None, registry: CollectorRegistry | None = None
+) -> tuple[TestClient, list[InputEvent | Chunk]]:
     sent: list[InputEvent | Chunk] = []
 
-    async def keep(item: InputEvent | Chunk) -> None:
+    async def keep(item: InputEvent) -> None:
         sent.append(item)
+
+    async def keep_chunk(chunk: Chunk) -> "asyncio.Future[None]":
+        sent.append(chunk)
+        on_topic = asyncio.get_running_loop().create_future()
+        on_topic.set_result(None)
+        return on_topic
 
     app = create_ingest_app(
         keep,
-        keep,
+        keep_chunk,
         ["k"],
-        CollectorRegistry(),
+        registry or CollectorRegistry(),
         lambda: (True, {}),
         end_grace_s=0,
         twilio_auth_token=TOKEN,
@@ -70,3 +79,25 @@ def test_a_signed_stream_goes_through(public_url: str | None, signed_url: str) -
         ws.send_text(json.dumps({"event": "stop"}))
     types = [getattr(item, "type", "chunk") for item in sent]
     assert types[0] == "call_started" and types[-1] == "call_ended"
+
+
+def test_each_chunk_on_the_topic_is_timed_from_the_frame_that_completed_it() -> None:
+    registry = CollectorRegistry()
+    test, sent = client(registry=registry)
+    headers = {"X-Twilio-Signature": signature("wss://testserver/twilio")}
+    payload = base64.b64encode(bytes(160)).decode()
+    with test.websocket_connect("/twilio", headers=headers) as ws:
+        ws.send_text(json.dumps(START))
+        for at in range(0, 300, 20):  # 300 ms per track: one whole 200 ms chunk and a part
+            for track in ("inbound", "outbound"):
+                media = {"track": track, "timestamp": str(at), "payload": payload}
+                ws.send_text(json.dumps({"event": "media", "media": media}))
+        ws.send_text(json.dumps({"event": "stop"}))
+    chunks = sum(isinstance(item, Chunk) for item in sent)
+    timed = registry.get_sample_value(
+        "agent_assist_ingest_chunk_latency_seconds_count", {"platform": "twilio"}
+    )
+    within = registry.get_sample_value(
+        "agent_assist_ingest_chunk_latency_seconds_bucket", {"platform": "twilio", "le": "0.5"}
+    )
+    assert chunks == 4 and timed == 4 and within == 4
