@@ -50,6 +50,7 @@ I_WILL = alt(
 )
 CONSIDERING = alt(
     r"(?:seriously |really )?(?:considering|thinking (?:of|about)|contemplating)",
+    r"debating(?: whether| if)?(?: or not)?(?: to)?",
     r"(?:about|ready|going|planning|tempted) to", "gonna", "might (?:just )?", "will just",
 )
 NUMBER = words(
@@ -72,7 +73,9 @@ BOSS = alt(
     r"(?:the )?(?:person|one) in charge",
 )
 HUMAN = alt(
-    r"(?:real|live|actual|human) (?:person|people|human|agent|representative|rep|being|operator)",
+    r"(?:real|live|actual|human) (?:chat )?(?:person|people|human|agent|representative|rep|being|"
+    r"operator)",
+    r"(?:someone|somebody) in person",
     r"(?:a )?human(?: being)?", "a person", "someone real", "somebody real",
     r"customer (?:service|care|support) (?:rep|representative|agent|person|team)s?",
     r"(?:an? )?(?:agent|representative|rep|operator)",
@@ -148,6 +151,10 @@ SUPERVISOR = [
     r"supervisor|supervisors|superiors?|higher[- ]ups)\b",
     r"\b(?:talk|speak|chat) (?:to|with) (?:a |an )?(?:real|live|actual) (?:person|human|agent|"
     r"representative|rep)\b",
+    # asking for the way to a person: "what number do I call to talk to a rep"
+    r"\bnumbers? (?:\w+ ){0,3}?(?:to|i can|so i can|for me to) " + TALK + " " + TARGET + r"\b",
+    r"\b(?:real|live|actual) (?:chat )?(?:person|human|agent|rep|representative)s? (?:please|"
+    r"now|asap|right now)\b",
 ]
 
 # --- churn_threat: first-person future or condition x leaving -------------------------------
@@ -181,7 +188,7 @@ LEAVE = alt(
     r"leav(?:e|ing)(?=\W*$|[.!?,;]| (?:altogether|for good|as well|too|if|unless|because|"
     r"since|and|but|instead))",
     r"cancel(?:l?ing|l?ed)? (?:my |our |the |this |your |all (?:of )?(?:my |our )?)?(?:\S+ ){0,2}?"
-    + SERVICE,
+    + SERVICE + "s?",
     r"clos(?:e|ing) (?:my|our|all (?:of )?my) (?:\w+ )?accounts?",
     r"(?:leave|leaving|quit|quitting|ditch|ditching|dump|dumping|drop|dropping) (?:you"
     r"(?! (?:my|a|an|the|your|with|to|alone|some|this|that|in|on|for)\b)|your "
@@ -246,7 +253,8 @@ CHURN = [
     r"\b(?:i|we) (?:want|need|would like|'d like|wanna) to (?:\w+ )?" + LEAVE + r"\b" + gap(12)
     + words(
         "because since after as_(?:you|your|this) due_to sick tired fed_up enough ridiculous "
-        "worst terrible horrible awful useless joke nothing_but never keep still again can't cannot"
+        "worst terrible horrible awful useless joke nothing_but never keep still again can't "
+        "cannot unless not_happy unhappy dissatisfied decided_to_(?:go|switch|move)"
     ),
     *NEVER_AGAIN,
     r"\b(?:i|we)(?:'d| would) (?:much )?rather (?:use|go with|pay|fly|bank with|switch to|"
@@ -293,7 +301,10 @@ CHURN = [
     + r"(?:to|for|with) (?:@\w+|a competitor|your competitors?|someone else|another "
     r"(?:provider|carrier|company|bank|airline|service|network|isp|store|brand))\b",
     r"\bhow (?:do|can) (?:i|we) (?:cancel|leave|quit)\b" + gap(10)
-    + words("because since sick tired fed_up enough ridiculous worst terrible useless joke"),
+    + words(
+        "because since sick tired fed_up enough ridiculous worst terrible useless joke not_happy "
+        "unhappy dissatisfied"
+    ),
     # considering leaving needs no object: "honestly considering cancelling"
     r"\b(?:considering|thinking (?:of|about)|tempted to|contemplating) (?:cancel|leav|switch|"
     r"quit|unsubscrib|drop|ditch|clos(?:e|ing) (?:my|our|the) (?:\w+ )?account)\w*"
@@ -325,6 +336,8 @@ CHURN = [
     r"up))(?:\W*$|[.!?])",
     r"\b(?:switch|chang|mov)\w* (?:providers|carriers|banks|companies|networks|services|isps|"
     r"platforms)\b",
+    r"\b(?:as soon as|once|when|the day) (?:i|we) find (?:something|someone|somewhere|a \w+|an?"
+    r" \w+ \w+) (?:better|cheaper)\b",
 ]
 
 # --- legal_public_threat: lawyers, courts, regulators, the media, going public --------------
@@ -447,9 +460,15 @@ REPEAT = [
     r"through|get in touch|resolve|sort|fix)\b",
     r"\b(?:sent|written|wrote|left|made|had) " + NUMBER + r" (?:\w+ )?(?:messages|emails|e-mails|"
     r"dms|letters|complaints|requests|voicemails|calls|phone calls|tickets|chats)\b",
-    r"\b" + NUMBER + r" (?:\w+ ){0,3}?(?:calls|phone calls|emails|chats|tickets|complaints|"
-    r"messages|letters|visits|departments|people|agents|reps|representatives|tweets|dms|texts|"
-    r"transfers|employees|supervisors|managers)\b",
+    r"\b" + NUMBER + r" (?:\w+ ){0,3}?(?:calls|phone calls|chats|complaints|visits|departments|"
+    r"agents|reps|representatives|transfers|employees|supervisors|managers)\b",
+    # emails, tickets and people are contacts only when sent, raised or spoken to
+    r"\b(?:after|through|sent|wrote|written|opened|raised|filed|with|to|spoke to|talked to|spoken "
+    r"to|dealt with|been through) (?:you |them |us )?(?:over |about |at least )?" + NUMBER
+    + r" (?:\w+ ){0,2}?(?:emails|e-mails|tickets|people|messages|letters|tweets|dms|texts)\b",
+    r"\b" + NUMBER + r" (?:different|separate) (?:people|persons|ppl)\b|\b" + NUMBER
+    + r" (?:emails|e-mails|messages|letters|tweets|dms|texts) (?:and|with|but) (?:still )?no "
+    r"(?:\w+ ){0,2}?(?:response|reply|answer)\b",
     r"\b(?:repeatedly|constantly|continually|keep|kept) (?:asked|called|calling|contacted|"
     r"contacting|requested|emailed|wrote|tried|asking|having to (?:call|explain|repeat))\b",
     r"\b(?:requested|asked for|left) " + NUMBER + r" call ?backs\b",
@@ -459,7 +478,8 @@ REPEAT = [
     r"\b(?:keep|kept) (?:on )?(?:having to )?(?:call|calling|contact|contacting|ask|asking|"
     r"explain|explaining|repeat|repeating|telling you|being (?:told|transferred|passed))",
     r"\b(?:(?:every|each) (?:single )?time|whenever) (?:i|we) (?:call|contact|ask|chat|reach out|"
-    r"phone|get through|talk|speak|email|message|try)",
+    r"phone|get through|talk|speak|email|message|try to (?:call|contact|reach|speak|talk|get "
+    r"through))",
     r"\b(?:repeated|repeatedly \w+|constant|numerous|multiple|several|countless) (?:attempts|"
     r"calls|requests|emails|messages|complaints) (?:to|about|regarding|for|and)\b",
     r"\b(?:i|we) (?:\w+ ){0,2}(?:called|phoned|rang|wrote|messaged|emailed|contacted|call|"
@@ -521,6 +541,18 @@ REPEAT = [
     r"\bprevious (?:\w+ )?(?:letters?|requests?|disputes?|complaints?|calls?|emails?|messages?|"
     r"conversations?|tickets?|chats?|dms?)\b|\b(?:they|you) previously (?:told|said|promised)\b",
     r"\b(?:the )?run ?-?around\b",
+    r"\b(?:i|we) (?:have |had )?previously (?:called|contacted|reached out|spoke|spoken|talked|"
+    r"emailed|wrote|written|reported|complained|asked|requested)\b",
+    r"\b(?:call|called|calling|contact|contacted|write|wrote|come|came) (?:in |you |about this )?"
+    r"(?:once |twice |a few times )?before\b",
+    r"\bstill (?:haven't|have not|havent|not) heard\b(?! of)",
+    r"\b(?:yesterday|last night|this morning) and (?:again )?(?:this morning|today|earlier today|"
+    r"last night|again)\b(?: \w+){0,3}? (?:i |we )?(?:called|contacted|spoke|emailed|wrote|"
+    r"chatted|rang|phoned)\b",
+    r"\b(?:reported|called about|complained about|called in about|been reporting) (?:this |it |"
+    r"that )?(?:for|over) (?:the (?:past|last) )?(?:\w+ )?(?:days|weeks|months|years)\b",
+    r"\b(?:sent|submitted|put|made|filed|opened)(?: in)? (?:a|my|the) (?:request|ticket|claim|"
+    r"complaint) (?:\w+ ){0,2}?(?:\d+|two|three|several|a few) (?:days|weeks|months) ago\b",
     r"\b(?:numerous|several|multiple|many|countless|repeated|\d+|three|four|five) (?:separate |"
     r"different )?(?:occasions|attempts)\b",
     r"\b(?:contacted|called|disputed|reported|asked|emailed|wrote|complained)\b(?: \w+){0,2} once "
