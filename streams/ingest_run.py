@@ -2,6 +2,7 @@
 
 import asyncio
 import base64
+import gc
 import logging
 from typing import Any
 
@@ -33,10 +34,18 @@ async def run_ingest(settings: Settings) -> None:
     if not api_keys:
         raise SystemExit("set AGENT_ASSIST_INGEST_API_KEYS: telephony streams authenticate with it")
     await create_topics(settings)
-    # No linger: a chunk is already 200 ms of audio, and waiting to fill a batch only delays the
-    # speech worker (5 ms of linger tripled the median latency to the topic in the benchmark).
-    producer = AIOKafkaProducer(**settings.aiokafka_options(), acks="all", linger_ms=0)
+    # A chunk is already 200 ms of audio: no linger, which only delays the speech worker. aiokafka
+    # sends one request at a time and holds one batch per partition meanwhile; at the default
+    # 16 KiB a batch fills with five chunks, and then every session sending to that partition
+    # waits (up to 270 ms in the benchmark at 200 sessions).
+    producer = AIOKafkaProducer(
+        **settings.aiokafka_options(), acks="all", linger_ms=0, max_batch_size=512 * 1024
+    )
     await producer.start()
+    # What exists now lives as long as the process: keep it out of the garbage collector's full
+    # passes, which otherwise paused every session for 50-60 ms.
+    gc.collect()
+    gc.freeze()
 
     async def send_event(event: InputEvent) -> None:
         value = event.model_dump_json(exclude_none=True).encode()
