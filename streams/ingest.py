@@ -75,6 +75,8 @@ def create_ingest_app(
 
     async def send_chunks(platform: str, chunks: list[Chunk], received: float) -> None:
         """``received``: the loop time the frame that completed these chunks arrived."""
+        if not chunks:  # most frames only add to a chunk
+            return
         loop = asyncio.get_running_loop()
 
         def on_topic(delivered: "asyncio.Future[Any]") -> None:
