@@ -3,7 +3,8 @@
 Run: make bench-pipeline   (starts the broker; or .venv/bin/python benchmarks/pipeline.py)
 For each offered load (events/s over --calls concurrent calls) it prints end-to-end latency
 p50/p99 (event produced -> output received), then the highest sustained throughput of one
-process of each, from a pre-filled backlog, and the worker's ratios to the floor.
+pass-through process and of --workers detection workers in one group, from a pre-filled
+backlog, and the workers' ratio to the floor.
 AGENT_ASSIST_PROCESSING_GUARANTEE=exactly_once measures the worker with transactions.
 """
 
@@ -159,6 +160,23 @@ async def committed_total(settings: Settings) -> int:
         await admin.close()
 
 
+async def group_settled(settings: Settings, members: int) -> None:
+    """Until the consumer group is stable with ``members`` members: a worker that joins after
+    another has started moves partitions, and a load measured meanwhile times the rebalance."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        for _ in range(120):
+            [response] = await admin.describe_consumer_groups([settings.app_id])
+            _, _, state, _, _, joined, *_ = response.groups[0]
+            if state == "Stable" and len(joined) == members:
+                return
+            await asyncio.sleep(0.5)
+        raise TimeoutError(f"group {settings.app_id}: {state} with {len(joined)} members")
+    finally:
+        await admin.close()
+
+
 async def drain_rate(
     settings: Settings, progress: Callable[[], Awaitable[int]], backlog: int
 ) -> float:
@@ -298,15 +316,24 @@ async def passthrough() -> None:
 
 
 async def run(
-    kind: str, loads: list[float], seconds: float, calls: int, backlog: int, partitions: int
+    kind: str,
+    loads: list[float],
+    seconds: float,
+    calls: int,
+    backlog: int,
+    partitions: int,
+    processes: int = 1,
 ) -> dict[str, object]:
+    """``processes`` of ``kind`` in one consumer group, sharing the partitions."""
     settings = settings_for(kind, partitions)
     await create_topics(settings)
-    log = settings.data_dir / f"{kind}.log"
-    process = start(kind, settings, log)
+    logs = [settings.data_dir / f"{kind}-{n}.log" for n in range(processes)]
+    running = [start(kind, settings, log) for log in logs]
     results: dict[str, object] = {}
     try:
-        await wait_ready(kind, log)
+        for log in logs:
+            await wait_ready(kind, log)
+        await group_settled(settings, processes)
         await offer(settings, settings.call_events_topic, 200, 2, calls)  # warm up
         await asyncio.sleep(2)
         for rate in loads:
@@ -319,16 +346,18 @@ async def run(
             latencies = await collector
             q = statistics.quantiles(latencies, n=100) if len(latencies) > 10 else [0.0] * 99
             results[f"{rate:.0f}"] = (sent / seconds, len(latencies), q[49], q[98])
-        stop_process(process)
+        for process in running:
+            stop_process(process)
         await fill_backlog(settings, settings.call_events_topic, backlog, calls)
-        process = start(kind, settings, log)
+        running = [start(kind, settings, log) for log in logs]
         if kind == "raw":  # one output per input
             progress = functools.partial(end_offset_total, settings, settings.guidance_topic)
         else:  # state is checkpointed, not written per event: count committed input
             progress = functools.partial(committed_total, settings)
         results["throughput"] = await drain_rate(settings, progress, backlog)
     finally:
-        stop_process(process)
+        for process in running:
+            stop_process(process)
     return results
 
 
@@ -349,6 +378,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--backlog", type=int, default=100_000)
     parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=1, help="Worker processes in the group.")
     args = parser.parse_args()
     if args.mode == "passthrough":
         asyncio.run(passthrough())
@@ -357,12 +387,13 @@ def main() -> None:
     guarantee = settings_for("check", args.partitions).processing_guarantee
     print(
         f"{args.calls} concurrent calls, {args.partitions} partitions, "
-        f"{args.seconds:.0f} s per load, worker {guarantee}"
+        f"{args.seconds:.0f} s per load, {args.workers} worker process(es), {guarantee}"
     )
     results = {}
     for kind in ("raw", "worker"):
+        processes = args.workers if kind == "worker" else 1
         results[kind] = asyncio.run(
-            run(kind, loads, args.seconds, args.calls, args.backlog, args.partitions)
+            run(kind, loads, args.seconds, args.calls, args.backlog, args.partitions, processes)
         )
     print(f"{'load ev/s':>10} {'path':>7} {'sent/s':>8} {'outputs':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for rate in loads:
@@ -373,7 +404,7 @@ def main() -> None:
     ratio = f"{worker / raw:.0%} of the floor" if raw else "no floor measured"
     print(
         f"max sustained throughput: raw pass-through {raw:,.0f} events/s, "
-        f"worker {worker:,.0f} events/s per process ({ratio})"
+        f"{args.workers} worker process(es) {worker:,.0f} events/s ({ratio})"
     )
 
 

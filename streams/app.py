@@ -59,6 +59,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock = system_clock) 
         broker_heartbeat_interval=settings.heartbeat_interval_s,
         consumer_auto_offset_reset="earliest",
         producer_max_request_size=DEAD_LETTER_MAX_BYTES,
+        table_standby_replicas=settings.table_standby_replicas,
         web_enabled=False,
         autodiscover=False,
         # Commit on the interval only: faust's commit every N messages (10,000 by default) runs
