@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     tick_interval_s: float = Field(default=0.25, gt=0, description="How often timers are checked.")
     session_timeout_s: float = Field(default=10, gt=0)
     table_standby_replicas: int = Field(
-        default=0,
+        default=1,
         ge=0,
         description="Workers that keep a standby copy of each partition's call state. A copy "
         "makes a takeover skip reading the changelog, but every worker then applies the others' "

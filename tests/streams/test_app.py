@@ -10,6 +10,6 @@ from streams.settings import Settings
 def test_standby_copies_of_call_state_follow_the_setting(tmp_path: Path) -> None:
     engine = build_engine(None)
     default = create_app(Settings(data_dir=tmp_path, app_id="standby-default"), engine)
-    one = Settings(data_dir=tmp_path, app_id="standby-one", table_standby_replicas=1)
-    assert default.conf.table_standby_replicas == 0
-    assert create_app(one, engine).conf.table_standby_replicas == 1
+    none = Settings(data_dir=tmp_path, app_id="standby-none", table_standby_replicas=0)
+    assert default.conf.table_standby_replicas == 1
+    assert create_app(none, engine).conf.table_standby_replicas == 0
