@@ -37,15 +37,13 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".cache/worker-data")
     tick_interval_s: float = Field(default=0.25, gt=0, description="How often timers are checked.")
     session_timeout_s: float = Field(default=10, gt=0)
+    heartbeat_interval_s: float = Field(default=1, gt=0)
     table_standby_replicas: int = Field(
         default=1,
         ge=0,
-        description="Workers that keep a standby copy of each partition's call state. A copy "
-        "makes a takeover skip reading the changelog, but every worker then applies the others' "
-        "checkpoints: with two workers, one standby each cost the p50 at 500 events/s 14 ms -> "
-        "0.1-1.1 s in the benchmark.",
+        description="Workers that keep a standby copy of each partition's call state "
+        "(the trade-off: docs/operations.md, Scaling).",
     )
-    heartbeat_interval_s: float = Field(default=1, gt=0)
     log_level: str = "info"
     http_host: str = Field(default="0.0.0.0", description="Where /metrics and probes listen.")
     http_port: int = Field(default=8080, ge=0, le=65535, description="0: any free port.")
