@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from agent_assist.cues.classes import CueClass
-from agent_assist.cues.literals import WORD, anchor_words
+from agent_assist.cues.classes import CUE_CLASSES, CueClass
+from agent_assist.cues.literals import WORD, anchor_set, anchor_words, required_clauses
 from agent_assist.cues.text import normalise
 
 
@@ -645,47 +645,83 @@ class _Rule:
     pattern: re.Pattern[str]
     anchors: frozenset[str] | None
     """A rule cannot match unless a word of the text contains one of these (None: always try)."""
+    alternatives: tuple[tuple[frozenset[str], ...], ...]
+    """Per alternative of the pattern, sets of anchors: it cannot match unless a word of the
+    text contains one of each set ("i" or "we", and "cancel" or "leave"). Each set is as
+    necessary as ``anchors``, which is only the rarest."""
 
 
-_RULES = tuple(
-    _Rule(cue, re.compile(rule), anchor_words([rule]))
-    for cue, rules in RULES.items()
-    for rule in rules
+def _rule(cue: CueClass, pattern: str) -> _Rule:
+    alternatives = tuple(
+        tuple(needed for strings in clauses if (needed := anchor_set(strings)) is not None)
+        for clauses in required_clauses(pattern)
+    )
+    return _Rule(cue, re.compile(pattern), anchor_words([pattern]), alternatives)
+
+
+_RULES = tuple(_rule(cue, rule) for cue, rules in RULES.items() for rule in rules)
+
+# The shortcut works on bit masks, as the test runs for every rule of every utterance: bit i of
+# a rule mask is rule i; each anchor has a bit in an anchor mask.
+_ALL_ANCHORS = sorted(
+    {a for rule in _RULES for a in rule.anchors or ()}
+    | {a for rule in _RULES for sets in rule.alternatives for needed in sets for a in needed}
 )
-_ALWAYS = frozenset(i for i, rule in enumerate(_RULES) if rule.anchors is None)
-
-
-def _index_anchors() -> dict[str, frozenset[int]]:
-    """anchor -> the rules it anchors."""
-    index: dict[str, frozenset[int]] = {}
-    for i, rule in enumerate(_RULES):
-        for anchor in rule.anchors or ():
-            index[anchor] = index.get(anchor, frozenset()) | {i}
-    return index
-
-
-_ANCHORED = _index_anchors()
-_ANCHOR_LENGTHS = sorted({len(a) for a in _ANCHORED})
+_ANCHOR_BIT = {anchor: 1 << i for i, anchor in enumerate(_ALL_ANCHORS)}
+_ANCHOR_LENGTHS = sorted({len(a) for a in _ALL_ANCHORS})
+_ALWAYS = sum(1 << i for i, rule in enumerate(_RULES) if rule.anchors is None)
+_RULES_ANCHORED = {
+    anchor: sum(1 << i for i, rule in enumerate(_RULES) if anchor in (rule.anchors or ()))
+    for anchor in _ALL_ANCHORS
+}
+_NEEDED = tuple(
+    tuple(tuple(sum(_ANCHOR_BIT[a] for a in needed) for needed in sets) for sets in alternatives)
+    for alternatives in (rule.alternatives for rule in _RULES)
+)
+"""Per rule, per alternative, the anchor mask of each set it needs."""
 
 
 @lru_cache(maxsize=65536)
-def _rules_anchored_by(word: str) -> frozenset[int]:
-    """The rules with an anchor inside ``word``: every part of the word as long as some anchor
-    is looked up (cached: speech reuses its words)."""
-    found: set[int] = set()
+def _masks(word: str) -> tuple[int, int]:
+    """The anchors inside ``word`` and the rules they anchor: every part of the word as long as
+    some anchor is looked up (cached: speech reuses its words)."""
+    anchors = rules = 0
     for length in _ANCHOR_LENGTHS:
         for start in range(len(word) - length + 1):
-            found |= _ANCHORED.get(word[start : start + length], frozenset())
-    return frozenset(found)
+            bit = _ANCHOR_BIT.get(word[start : start + length])
+            if bit is not None:
+                anchors |= bit
+                rules |= _RULES_ANCHORED[word[start : start + length]]
+    return anchors, rules
+
+
+def _possible(rule: int, present: int) -> bool:
+    """Whether some alternative of the rule has each of its anchor sets in ``present``."""
+    for sets in _NEEDED[rule]:
+        for needed in sets:
+            if not needed & present:
+                break
+        else:
+            return True
+    return False
 
 
 def _rules_to_try(norm: str) -> list[int]:
     """The rules that could match ``norm``, in order. Skipping the others changes no result
     and saves trying every rule at every position of every utterance."""
-    chosen = set(_ALWAYS)
+    present, anchored = 0, _ALWAYS
     for word in set(WORD.findall(norm)):
-        chosen |= _rules_anchored_by(word)
-    return sorted(chosen)
+        anchors, rules = _masks(word)
+        present |= anchors
+        anchored |= rules
+    chosen = []
+    while anchored:
+        lowest = anchored & -anchored
+        rule = lowest.bit_length() - 1
+        if _possible(rule, present):
+            chosen.append(rule)
+        anchored ^= lowest
+    return chosen
 
 
 @dataclass(frozen=True, slots=True)
@@ -742,7 +778,7 @@ def find_cues(text: str) -> list[CueMatch]:
     if CueClass.REPEAT in leftmost and RESOLVED.search(norm):
         del leftmost[CueClass.REPEAT]
     found = []
-    for cue in CueClass:
+    for cue in CUE_CLASSES:
         match = leftmost.get(cue)
         phrase = match.group(0).strip() if match is not None else None
         if phrase is None and cue is CueClass.ANGER:

@@ -4,8 +4,10 @@ Most customer utterances contain no cue, and trying a rule's pattern at every po
 text costs far more than asking whether the text contains, say, "supervisor" or "manager". For
 each rule this module works out, from the parsed pattern, a set of strings of which every match
 must contain at least one, and from those the word parts (anchors) that a word of the text must
-then contain; the grammar tries a rule only when some word holds one of its anchors. That is a
-necessary condition, never a guess, so skipping changes no result (a test checks it).
+then contain; the grammar tries a rule only when some word holds one of its anchors. The same
+is worked out for every required part of each alternative of a rule ("i" or "we", and "cancel"
+or "leave"), and the rule is skipped unless some alternative has all its parts. These are
+necessary conditions, never guesses, so skipping changes no result (a test checks it).
 """
 
 import re
@@ -23,8 +25,25 @@ def required_strings(pattern: str) -> _Strings | None:
     return _sequence(list(_parser.parse(pattern)))
 
 
+def required_clauses(pattern: str) -> list[list[_Strings]]:
+    """Per top-level alternative of ``pattern``: every set of strings of which each match of
+    that alternative contains one ("i", "will" and "leave" all, not only the rarest)."""
+    items = list(_parser.parse(pattern))
+    branches = [i for i, (op, _) in enumerate(items) if op is sre.BRANCH]
+    if len(branches) != 1:
+        return [_candidates(items)]
+    at = branches[0]  # the parser moves a prefix all alternatives share ("\\b") out of them
+    rest = _candidates([*items[:at], (sre.ANY, None), *items[at + 1 :]])
+    return [rest + _candidates(list(branch)) for branch in items[at][1][1]]
+
+
 def _sequence(items: list[tuple[object, object]]) -> _Strings | None:
     """The best candidate among the literal runs and the required parts of a sequence."""
+    return max(_candidates(items), key=_selectivity, default=None)
+
+
+def _candidates(items: list[tuple[object, object]]) -> list[_Strings]:
+    """The literal runs and the required parts of a sequence: a match contains one of each."""
     candidates: list[_Strings] = []
     run: set[str] = {""}
 
@@ -52,7 +71,7 @@ def _sequence(items: list[tuple[object, object]]) -> _Strings | None:
             if inner is not None:
                 candidates.append(inner)
     close()
-    return max(candidates, key=_selectivity, default=None)
+    return candidates
 
 
 _COMMON = frozenset(
@@ -134,14 +153,18 @@ def _finite_sequence(items: Iterable[tuple[object, object]]) -> _Strings | None:
 def anchor_words(patterns: Iterable[str]) -> frozenset[str] | None:
     """Parts of words of which every match of any of ``patterns`` puts one inside a word of the
     text (the longest word part of each required string), or None if some pattern has none."""
-    anchors = set()
+    anchors: set[str] = set()
     for pattern in patterns:
         strings = required_strings(pattern)
-        if strings is None:
+        found = None if strings is None else anchor_set(strings)
+        if found is None:
             return None
-        for string in strings:
-            anchor = _anchor(string)
-            if anchor is None:
-                return None
-            anchors.add(anchor)
+        anchors |= found
     return frozenset(anchors)
+
+
+def anchor_set(strings: Iterable[str]) -> frozenset[str] | None:
+    """The anchors of ``strings`` (a word of the text holds one if it holds one of the strings),
+    or None if one of them has no word part."""
+    anchors = frozenset(_anchor(string) for string in strings)
+    return None if None in anchors else cast(frozenset[str], anchors)

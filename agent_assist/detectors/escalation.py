@@ -8,7 +8,7 @@ the grammar finds it or its probability reaches the class's threshold.
 from collections.abc import Mapping
 
 from agent_assist.call_state import CallState
-from agent_assist.cues.classes import CueClass
+from agent_assist.cues.classes import CUE_CLASSES, CueClass
 from agent_assist.cues.classifier import CueModel
 from agent_assist.cues.grammar import find_cues
 from agent_assist.detectors.base import Cue, EventOnly, Finding
@@ -27,13 +27,13 @@ class EscalationDetector(EventOnly):
     def on_event(self, call: CallState, event: InputEvent) -> list[Finding]:
         if not (isinstance(event, Transcript) and event.final and event.speaker == "customer"):
             return []
-        if set(call.escalation_cues) >= set(CueClass):
+        if set(call.escalation_cues).issuperset(CUE_CLASSES):
             return []
         probabilities = self.model.probabilities(event.text)
         grammar = {m.cue: m.phrase for m in find_cues(event.text)}
         new = [
             cue
-            for cue in CueClass
+            for cue in CUE_CLASSES
             if cue not in call.escalation_cues
             and (cue in grammar or probabilities[cue] >= self.thresholds[cue])
         ]

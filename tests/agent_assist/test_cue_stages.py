@@ -12,7 +12,7 @@ from agent_assist.cues import grammar
 from agent_assist.cues.classes import CueClass
 from agent_assist.cues.classifier import CueModel, bundled_model
 from agent_assist.cues.features import Feature
-from agent_assist.cues.literals import anchor_words, required_strings
+from agent_assist.cues.literals import anchor_words, required_clauses, required_strings
 from agent_assist.cues.text import spoken
 from agent_assist.detectors.escalation import EscalationDetector
 from agent_assist.engine import Engine
@@ -45,6 +45,23 @@ def test_required_strings_are_what_every_match_must_contain(
     assert required_strings(pattern) == (frozenset(expected) if expected else None)
 
 
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (
+            r"\b(?:i|we) will (?:\w+ )?(?:cancel|leave)\b",
+            [[{"i will ", "we will "}, {"cancel", "leave"}]],
+        ),
+        (r"\bsupervisor\b|\bmy (?:\w+ )?lawyer", [[{"supervisor"}], [{"my "}, {"lawyer"}]]),
+        (r"\w+", [[]]),
+    ],
+)
+def test_required_clauses_are_every_part_each_alternative_needs(
+    pattern: str, expected: list[list[set[str]]]
+) -> None:
+    assert required_clauses(pattern) == [[frozenset(s) for s in clause] for clause in expected]
+
+
 def test_anchors_are_word_parts_preferring_uncommon_words() -> None:
     assert anchor_words([r"\bthe ceo\b", r"\bmy lawyer\b"]) == {"ceo", "lawyer"}
     assert anchor_words([r"\bsupervisor\b", r"\w+ again"]) == {"supervisor", "again"}
@@ -53,12 +70,12 @@ def test_anchors_are_word_parts_preferring_uncommon_words() -> None:
 
 def without_shortcut(text: str) -> list[grammar.CueMatch]:
     """find_cues with every rule tried on every text."""
-    every = frozenset(range(len(grammar._RULES)))
-    saved, grammar._ALWAYS = grammar._ALWAYS, every
+    saved = grammar._rules_to_try
+    grammar._rules_to_try = lambda norm: list(range(len(grammar._RULES)))
     try:
         return grammar.find_cues(text)
     finally:
-        grammar._ALWAYS = saved
+        grammar._rules_to_try = saved
 
 
 def test_skipping_rules_without_anchors_changes_nothing_on_the_development_set() -> None:
@@ -69,6 +86,7 @@ def test_skipping_rules_without_anchors_changes_nothing_on_the_development_set()
 
 _WORDS = sorted(
     {a for rule in grammar._RULES for a in rule.anchors or ()}
+    | {a for rule in grammar._RULES for sets in rule.alternatives for s in sets for a in s}
     | {"i", "i'm", "we", "you", "the", "my", "to", "not", "don't", "they", "again", "times", "3rd"}
 )
 
