@@ -1,4 +1,4 @@
-"""Work around three faust-streaming 0.15 record- and state-loss holes; remove once fixed upstream.
+"""Work around four faust-streaming 0.15 record- and state-loss holes; remove once fixed upstream.
 
 1. ``Consumer._wait_next_records`` hands the consumer's *live* ``_active_partitions`` set to
    aiokafka's ``Fetcher.fetched_records``, which waits up to a second. Recovery pauses
@@ -17,14 +17,24 @@
    and returns while the last message is still being handed to aiokafka. faust flushes it just
    before committing offsets, so a commit could acknowledge events whose table writes had not
    reached the producer yet, lost if the worker died next. Now it returns once every message has.
+4. A record can still be lost after that rewind, because faust does not check a partition's
+   first commit for a gap at its head: seen as a call whose first event, at offset 0 of a
+   partition the surviving worker had held all along, never reached the engine while the
+   partition was committed past it (tests/streams/test_worker_crash.py, under CPU load, without
+   standby tables; how the record was dropped is not pinned down). A partition's first commit
+   now waits until every record from where reading began was processed, and the partition is
+   read again from there (the engine skips what it had seen). Only on the topics ``apply``
+   names: offsets that compaction or an aborted transaction emptied hold no record either.
 """
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+import logging
+import time
+from collections.abc import Iterable, Mapping
 
 from aiokafka import TopicPartition
-from faust.transport.consumer import RecordMap, ThreadDelegateConsumer
+from faust.transport.consumer import Consumer, RecordMap, ThreadDelegateConsumer
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.transport.producer import ProducerBuffer
 from faust.types import TP
@@ -33,6 +43,12 @@ from faust.types.tuples import FutureMessage
 _original_getmany = ThreadDelegateConsumer._getmany
 _original_seek_to_committed = AIOKafkaConsumerThread.seek_to_committed
 _original_send_pending = ProducerBuffer._send_pending
+_original_new_offset = Consumer._new_offset
+_EVERY_RECORD: set[str] = set()
+"""Topics whose partitions' first commits are checked for records never processed."""
+REREAD_GIVE_UP_S = 60.0
+"""How long a partition's first commit waits for records read again before it goes ahead."""
+log = logging.getLogger(__name__)
 
 
 async def _getmany_snapshot(
@@ -54,7 +70,49 @@ async def _seek_to_committed_or_beginning(
     never = [tp for tp, offset in committed.items() if not offset and tp.topic not in changelogs]
     if never:
         await self.seek_to_beginning(*never)
+        _first_offsets(self.consumer).update(await self.earliest_offsets(*never))
     return committed
+
+
+def _first_offsets(consumer: Consumer) -> dict[TP, int]:
+    """Where reading began on each partition never committed."""
+    if not hasattr(consumer, "first_offsets"):
+        consumer.first_offsets = {}  # type: ignore[attr-defined]
+    return consumer.first_offsets  # type: ignore[attr-defined, no-any-return]
+
+
+def _rereads(consumer: Consumer) -> dict[TP, tuple[float, asyncio.Future[None]]]:
+    """Partitions being read again from their first offset: since when (monotonic), the seek."""
+    if not hasattr(consumer, "rereads"):
+        consumer.rereads = {}  # type: ignore[attr-defined]
+    return consumer.rereads  # type: ignore[attr-defined, no-any-return]
+
+
+def _new_offset_without_lost_head(self: Consumer, tp: TP) -> int | None:
+    """faust's offset to commit for ``tp``, unless the partition was never committed and a
+    record between where reading began and the first one processed is missing: then nothing
+    is committed for it, and it is read again from there."""
+    first = _first_offsets(self).get(tp)
+    acked = self._acked[tp]
+    checked = tp.topic in _EVERY_RECORD and self._committed_offset[tp] is None
+    if not checked or first is None or not acked:
+        return _original_new_offset(self, tp)
+    head = min(acked)
+    gaps = self._gap[tp]  # offsets faust knows hold no record (transaction markers)
+    lost = next((offset for offset in range(first, head) if not gaps.overlaps(offset)), None)
+    rereads = _rereads(self)
+    if lost is None:
+        rereads.pop(tp, None)
+        return _original_new_offset(self, tp)
+    if tp not in rereads:
+        log.warning("%s: offsets %s-%s were never processed; reading again", tp, lost, head - 1)
+        rereads[tp] = (time.monotonic(), asyncio.ensure_future(self.seek(tp, first)))
+        return None
+    if time.monotonic() - rereads[tp][0] < REREAD_GIVE_UP_S:
+        return None
+    log.error("%s: offsets %s-%s still missing after reading again; committing", tp, lost, head)
+    del rereads[tp]
+    return _original_new_offset(self, tp)
 
 
 async def _send_counted(self: ProducerBuffer, fut: FutureMessage) -> None:
@@ -74,10 +132,13 @@ async def _drain(self: ProducerBuffer) -> None:
             await asyncio.wait_for(self.message_sent.wait(), timeout=0.1)
 
 
-def apply() -> None:
+def apply(every_record: Iterable[str] = ()) -> None:
+    """Patch faust; ``every_record``: topics (not compacted) to check as in 4. above."""
+    _EVERY_RECORD.update(every_record)
     ThreadDelegateConsumer._getmany = _getmany_snapshot  # type: ignore[method-assign]
     AIOKafkaConsumerThread.seek_to_committed = (  # type: ignore[method-assign]
         _seek_to_committed_or_beginning
     )
     ProducerBuffer._send_pending = _send_counted  # type: ignore[method-assign]
     ProducerBuffer.flush = _drain  # type: ignore[method-assign]
+    Consumer._new_offset = _new_offset_without_lost_head  # type: ignore[method-assign]
