@@ -98,7 +98,7 @@ async def stream(
 
 
 AUDIOHOOK_FRAME_MS = 100
-WARM_UP_S = 5
+WARM_UP_S = 20
 
 
 async def audiohook_stream(
@@ -336,9 +336,10 @@ def main() -> None:
         print(f"ingest RSS idle {idle:.0f} MiB; {args.platform}, {pace}, {CHUNK_MS} ms chunks")
         stream_url = url.replace("http://", "ws://") + f"/{args.platform}"
         counts = [int(s) for s in args.sessions.split(",")]
-        # Unmeasured: ingest and its topics started a moment ago, and the first sessions then
-        # stalled for up to a second (new partitions' first writes, producer metadata); a
-        # running system pays that once, not per call.
+        # Unmeasured: ingest, its topics and perhaps the broker started a moment ago, and the
+        # first sessions then stalled for up to a second (new partitions' first writes, producer
+        # metadata, a cold broker); a running system pays that once, not per call. On a fresh
+        # broker, 5 s of it still left AudioHook's p99 at 30-45 ms; 20 s gave 14-19 ms.
         asyncio.run(measure(settings, stream_url, max(counts), WARM_UP_S, 1, args.platform))
         for sessions in counts:
             asyncio.run(
