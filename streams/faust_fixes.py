@@ -71,6 +71,8 @@ async def _seek_to_committed_or_beginning(
     if never:
         await self.seek_to_beginning(*never)
         _first_offsets(self.consumer).update(await self.earliest_offsets(*never))
+        for tp in never:  # read from the first offset again already
+            _rereads(self.consumer).pop(tp, None)
     return committed
 
 
@@ -110,7 +112,7 @@ def _new_offset_without_lost_head(self: Consumer, tp: TP) -> int | None:
         return None
     if time.monotonic() - rereads[tp][0] < REREAD_GIVE_UP_S:
         return None
-    log.error("%s: offsets %s-%s still missing after reading again; committing", tp, lost, head)
+    log.error("%s: offsets %s-%s still missing after reading again; committing", tp, lost, head - 1)
     del rereads[tp]
     return _original_new_offset(self, tp)
 
