@@ -3,17 +3,17 @@
 Run: make bench-ingest   (starts the broker; or .venv/bin/python benchmarks/ingest.py
 [--platform audiohook])
 Starts a real `agent-assist ingest` process, opens --sessions WebSocket streams of --seconds
-each (Twilio: both tracks, a 20 ms mu-law frame per track every 20 ms; Genesys AudioHook: a
-100 ms stereo mu-law frame every 100 ms and a ping every 5 s), arriving at random over --ramp
+each (Twilio: both tracks, a 20 ms mu-law frame per track every 20 ms; Genesys AudioHook: a 100
+ms stereo mu-law frame every 100 ms and a ping every 5 s), arriving at random over --ramp
 seconds after an unmeasured warm-up, and reads `call-audio` meanwhile. For the steady part
 (every stream open) and for the whole step (arrivals and ends too) it prints the latency ingest
-adds, from the frame that completes a chunk reaching ingest to the
-broker acknowledging the chunk (p50/p99 from ingest's own histogram, interpolated within its
-buckets as Prometheus does, and the share within 20 ms exactly); the latency seen from outside,
-from sending that frame to reading the chunk off the topic; frames that fell behind real time on
-the sending side; the process's resident memory idle and with every stream open (per stream);
-and the CPU time ingest used (streams per core at that pace). The load, the broker and the
-consumer share the two cores with ingest, so latency figures are upper bounds.
+adds, from the frame that completes a chunk reaching ingest to the broker acknowledging the
+chunk (p50/p99 from ingest's own histogram, interpolated within its buckets as Prometheus does,
+and the share within 20 ms exactly); the latency seen from outside, from sending that frame to
+reading the chunk off the topic; frames that fell behind real time on the sending side; the
+process's resident memory idle and with every stream open (per stream); and the CPU time ingest
+used (streams per core at that pace). The load, the broker and the consumer share the two cores
+with ingest, so latency figures are upper bounds.
 """
 
 import argparse
@@ -323,6 +323,8 @@ def main() -> None:
     )
     parser.add_argument("--platform", choices=("twilio", "audiohook"), default="twilio")
     args = parser.parse_args()
+    if args.seconds <= args.ramp + 2:
+        parser.error("--seconds must exceed --ramp by more than 2: no steady part is left")
     settings = settings_for("ingest", partitions=6)
     asyncio.run(create_topics(settings))
     env = {
