@@ -290,22 +290,19 @@ async def run(
         f"peak RSS {top:.0f} MiB, {(top - idle) * 1024 / sessions:.0f} KiB per stream; "
         f"ingest CPU {busy:.0%} of a core, {sessions / busy:.0f} streams per core at this pace"
     )
-    windows = {
-        f"all {sessions} open ({step.steady[1] - step.steady[0]:.0f} s)": ("steady", "steady end"),
-        "whole step (arrivals and ends too)": ("start", "end"),
+    steady_s = step.steady[1] - step.steady[0]
+    windows = {  # label: ingest's histograms at its start and end, when its frames were sent
+        f"all {sessions} open ({steady_s:.0f} s)": ("steady", "steady end", step.steady),
+        "whole step (arrivals and ends too)": ("start", "end", (0.0, float("inf"))),
     }
-    for label, (first, last) in windows.items():
+    for label, (first, last, (since, until)) in windows.items():
         histogram = {
             bound: count - step.histograms[first].get(bound, 0.0)
             for bound, count in step.histograms[last].items()
         }
         own = [bucket_quantile(quantile, histogram) * 1000 for quantile in (0.5, 0.99)]
-        within = (
-            step.outside
-            if first == "start"
-            else [(at, lag) for at, lag in step.outside if step.steady[0] <= at < step.steady[1]]
-        )
-        q = statistics.quantiles([lag for _, lag in within], n=100)
+        within = [lag for at, lag in step.outside if since <= at < until]
+        q = statistics.quantiles(within, n=100)
         print(
             f"    {label}: ingest's added latency p50 {own[0]:.1f} ms, p99 {own[1]:.1f} ms, "
             f"{histogram[0.02] / histogram[float('inf')]:.2%} within 20 ms "

@@ -32,6 +32,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
 from aiokafka import TopicPartition
 from faust.transport.consumer import Consumer, RecordMap, ThreadDelegateConsumer
@@ -70,39 +71,37 @@ async def _seek_to_committed_or_beginning(
     never = [tp for tp, offset in committed.items() if not offset and tp.topic not in changelogs]
     if never:
         await self.seek_to_beginning(*never)
-        _first_offsets(self.consumer).update(await self.earliest_offsets(*never))
-        for tp in never:  # read from the first offset again already
-            _rereads(self.consumer).pop(tp, None)
+    checked = [tp for tp in never if tp.topic in _EVERY_RECORD]
+    if checked:
+        _per_consumer(self.consumer, "first_offsets").update(await self.earliest_offsets(*checked))
+        for tp in checked:  # read from the first offset again already
+            _per_consumer(self.consumer, "rereads").pop(tp, None)
     return committed
 
 
-def _first_offsets(consumer: Consumer) -> dict[TP, int]:
-    """Where reading began on each partition never committed."""
-    if not hasattr(consumer, "first_offsets"):
-        consumer.first_offsets = {}  # type: ignore[attr-defined]
-    return consumer.first_offsets  # type: ignore[attr-defined, no-any-return]
-
-
-def _rereads(consumer: Consumer) -> dict[TP, tuple[float, asyncio.Future[None]]]:
-    """Partitions being read again from their first offset: since when (monotonic), the seek."""
-    if not hasattr(consumer, "rereads"):
-        consumer.rereads = {}  # type: ignore[attr-defined]
-    return consumer.rereads  # type: ignore[attr-defined, no-any-return]
+def _per_consumer(consumer: Consumer, name: str) -> dict[TP, Any]:
+    """Item 4's bookkeeping, kept on the consumer: ``first_offsets`` (where reading began on
+    each partition never committed) and ``rereads`` (partitions being read again from there:
+    since when, monotonic, and the seek)."""
+    if not hasattr(consumer, name):
+        setattr(consumer, name, {})
+    return cast(dict[TP, Any], getattr(consumer, name))
 
 
 def _new_offset_without_lost_head(self: Consumer, tp: TP) -> int | None:
     """faust's offset to commit for ``tp``, unless the partition was never committed and a
     record between where reading began and the first one processed is missing: then nothing
     is committed for it, and it is read again from there."""
-    first = _first_offsets(self).get(tp)
     acked = self._acked[tp]
-    checked = tp.topic in _EVERY_RECORD and self._committed_offset[tp] is None
-    if not checked or first is None or not acked:
+    if tp.topic not in _EVERY_RECORD or self._committed_offset[tp] is not None or not acked:
+        return _original_new_offset(self, tp)
+    first = _per_consumer(self, "first_offsets").get(tp)
+    if first is None:
         return _original_new_offset(self, tp)
     head = min(acked)
     gaps = self._gap[tp]  # offsets faust knows hold no record (transaction markers)
     lost = next((offset for offset in range(first, head) if not gaps.overlaps(offset)), None)
-    rereads = _rereads(self)
+    rereads = _per_consumer(self, "rereads")
     if lost is None:
         rereads.pop(tp, None)
         return _original_new_offset(self, tp)
