@@ -14,6 +14,7 @@ import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 
+from host import host_line
 from lines import real_lines
 
 from agent_assist.decoding import decode_event
@@ -95,6 +96,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--turns", type=int, default=20)
     args = parser.parse_args()
+    print(host_line())
     raw, history = build(args.calls, args.turns)
     print(f"{len(raw):,} events over {args.calls:,} concurrent calls ({args.turns} turns each)")
     run(raw[:20_000], history)  # warm-up

@@ -33,6 +33,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer
+from host import host_line  # benchmarks/, beside this script
 from pipeline import (  # benchmarks/, beside this script
     rss_mib,
     settings_for,
@@ -322,6 +323,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.seconds <= args.ramp + 2:
         parser.error("--seconds must exceed --ramp by more than 2: no steady part is left")
+    print(host_line())
     settings = settings_for("ingest", partitions=6)
     asyncio.run(create_topics(settings))
     env = {

@@ -28,6 +28,7 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from host import host_line
 from lines import real_lines
 
 from streams.settings import Settings
@@ -385,6 +386,7 @@ def main() -> None:
         return
     loads = [float(x) for x in args.loads.split(",")]
     guarantee = settings_for("check", args.partitions).processing_guarantee
+    print(host_line())
     print(
         f"{args.calls} concurrent calls, {args.partitions} partitions, "
         f"{args.seconds:.0f} s per load, {args.workers} worker process(es), {guarantee}"
