@@ -38,13 +38,24 @@ class CheckpointedSlots(faust.Sensor):
         self.deferred = deferred
         self.pending: dict[str, tuple[Slot | None, EventT[bytes]]] = {}
         """call id -> (slot, None to delete it; the last event that changed it)."""
+        self.written: dict[str, tuple[Slot, Slot]] = {}
+        """call id -> (the copy written to the table, the live slot it was made from). While
+        the table still holds that very copy, the call's next event works on the live slot:
+        rebuilding a long call's state from JSON cost more than the engine's work on the event.
+        A table that hands out new objects (rocksdb, or a copy recovered from the changelog)
+        never matches, and the state is rebuilt from it as before."""
 
     def get(self, call_id: str) -> Slot | None:
         """The call's slot to work on (the table's own copy stays as it was written)."""
         if call_id in self.pending:
             return self.pending[call_id][0]
-        slot = self.table.get(call_id)
-        return None if slot is None else detached(slot)
+        stored = self.table.get(call_id)
+        if stored is None:
+            return None
+        written = self.written.get(call_id)
+        if written is not None and written[0] is stored:
+            return written[1]
+        return detached(stored)
 
     def put(self, call_id: str, slot: Slot | None, event: EventT[bytes]) -> None:
         """Store ``slot`` (None: delete it), changed by ``event``, the stream's current one."""
@@ -64,6 +75,11 @@ class CheckpointedSlots(faust.Sensor):
     def on_commit_initiated(self, consumer: Any) -> None:
         self.write_pending()
 
+    def on_rebalance_start(self, app: Any) -> dict[str, Any]:
+        """Partitions may move: forget the live slots, so none outlives its call elsewhere."""
+        self.written.clear()
+        return super().on_rebalance_start(app)
+
     def write_pending(self) -> None:
         """Write every pending slot to its event's partition (faust takes it from the event)."""
         pending, self.pending = self.pending, {}
@@ -76,6 +92,10 @@ class CheckpointedSlots(faust.Sensor):
 
     def _write(self, call_id: str, slot: Slot | None) -> None:
         if slot is not None:
-            self.table[call_id] = detached(slot)
-        elif call_id in self.table:
+            stored = self.table[call_id] = detached(slot)
+            if self.deferred:
+                self.written[call_id] = (stored, slot)
+            return
+        self.written.pop(call_id, None)
+        if call_id in self.table:
             del self.table[call_id]
