@@ -33,11 +33,10 @@ RATE = 300  # events per second offered
 RESTART_AFTER_S = 5
 
 
-async def offer(topic: str, events: list[InputEvent]) -> int:
-    """Send at ``RATE``, retrying what the broker refuses while it is away: (attempts failed)."""
+async def offer(topic: str, events: list[InputEvent]) -> None:
+    """Send at ``RATE``, retrying what the broker refuses while it is away."""
     producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, request_timeout_ms=5000)
     await producer.start()
-    failed = 0
     try:
         began = time.monotonic()
         for i, event in enumerate(events):
@@ -48,11 +47,9 @@ async def offer(topic: str, events: list[InputEvent]) -> int:
                     await (await producer.send(topic, value, key=key))
                     break
                 except Exception:  # the broker is down: wait and send again
-                    failed += 1
                     await asyncio.sleep(0.5)
     finally:
         await producer.stop()
-    return failed
 
 
 def restart_broker() -> None:
@@ -77,8 +74,11 @@ async def test_a_broker_restart_under_load_loses_no_prompt(tmp_path: Path) -> No
         await asyncio.sleep(RESTART_AFTER_S)
         assert not load.done()
         await asyncio.to_thread(restart_broker)
-        failed = await load
-        assert failed > 0  # the load did run into the outage
+        # The load ran on through the outage, from before it until after. (A send in flight may
+        # still succeed: aiokafka retries it for up to request_timeout_ms, longer than a quick
+        # restart takes, so counting refused sends proved nothing on a fast machine.)
+        assert not load.done()
+        await load
 
         received = await collect(
             settings.guidance_topic,
