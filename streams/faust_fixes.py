@@ -92,8 +92,9 @@ async def _seek_to_committed_or_beginning(
     checked = [tp for tp in never if tp.topic in _EVERY_RECORD]
     if checked:
         _per_consumer(self.consumer, "first_offsets").update(await self.earliest_offsets(*checked))
+        rereads = _per_consumer(self.consumer, "rereads")
         for tp in checked:  # read from the first offset again already
-            _per_consumer(self.consumer, "rereads").pop(tp, None)
+            rereads.pop(tp, None)
     return committed
 
 
