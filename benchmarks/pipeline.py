@@ -32,7 +32,7 @@ from host import host_line
 from lines import real_lines
 
 from streams.settings import Settings
-from streams.topics import create_topics
+from streams.topics import calls_group, create_topics
 
 CUSTOMER, AGENT = real_lines()
 
@@ -146,12 +146,19 @@ async def end_offset_total(settings: Settings, topic: str) -> int:
         await consumer.stop()
 
 
-async def committed_total(settings: Settings) -> int:
-    """Input offsets the worker's consumer group has committed, summed over partitions."""
+def input_group(kind: str, settings: Settings) -> str:
+    """The group that reads call events: the worker's call consumer, or faust's own group
+    under exactly-once (and the pass-through's)."""
+    at_least_once = settings.processing_guarantee == "at_least_once"
+    return calls_group(settings) if kind == "worker" and at_least_once else settings.app_id
+
+
+async def committed_total(settings: Settings, group: str) -> int:
+    """Input offsets ``group`` has committed, summed over partitions."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
     try:
-        offsets = await admin.list_consumer_group_offsets(settings.app_id)
+        offsets = await admin.list_consumer_group_offsets(group)
         return sum(
             meta.offset
             for tp, meta in offsets.items()
@@ -161,19 +168,19 @@ async def committed_total(settings: Settings) -> int:
         await admin.close()
 
 
-async def group_settled(settings: Settings, members: int) -> None:
+async def group_settled(settings: Settings, group: str, members: int) -> None:
     """Until the consumer group is stable with ``members`` members: a worker that joins after
     another has started moves partitions, and a load measured meanwhile times the rebalance."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
     try:
         for _ in range(120):
-            [response] = await admin.describe_consumer_groups([settings.app_id])
+            [response] = await admin.describe_consumer_groups([group])
             _, _, state, _, _, joined, *_ = response.groups[0]
             if state == "Stable" and len(joined) == members:
                 return
             await asyncio.sleep(0.5)
-        raise TimeoutError(f"group {settings.app_id}: {state} with {len(joined)} members")
+        raise TimeoutError(f"group {group}: {state} with {len(joined)} members")
     finally:
         await admin.close()
 
@@ -334,7 +341,7 @@ async def run(
     try:
         for log in logs:
             await wait_ready(kind, log)
-        await group_settled(settings, processes)
+        await group_settled(settings, input_group(kind, settings), processes)
         await offer(settings, settings.call_events_topic, 200, 2, calls)  # warm up
         await asyncio.sleep(2)
         for rate in loads:
@@ -354,7 +361,7 @@ async def run(
         if kind == "raw":  # one output per input
             progress = functools.partial(end_offset_total, settings, settings.guidance_topic)
         else:  # state is checkpointed, not written per event: count committed input
-            progress = functools.partial(committed_total, settings)
+            progress = functools.partial(committed_total, settings, input_group(kind, settings))
         results["throughput"] = await drain_rate(settings, progress, backlog)
     finally:
         for process in running:

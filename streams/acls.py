@@ -14,7 +14,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.protocol.admin import CreateAclsRequest
 
 from streams.settings import Settings
-from streams.topics import topic_specs
+from streams.topics import calls_group, topic_specs
 
 
 class Resource(IntEnum):
@@ -88,7 +88,8 @@ def acls(settings: Settings, who: Principals = Principals()) -> list[Acl]:
     allow(who.detection, Operation.WRITE, s.guidance_topic, s.dlq_topic)
     for operation in (Operation.READ, Operation.WRITE, Operation.CREATE, Operation.DESCRIBE):
         rules.append(Acl(who.detection, Resource.TOPIC, internal, operation, Pattern.PREFIXED))
-    rules.append(Acl(who.detection, Resource.GROUP, s.app_id, Operation.READ))
+    for group in (s.app_id, calls_group(s)):
+        rules.append(Acl(who.detection, Resource.GROUP, group, Operation.READ))
     for operation in (Operation.WRITE, Operation.DESCRIBE):
         rules.append(
             Acl(who.detection, Resource.TRANSACTIONAL_ID, internal, operation, Pattern.PREFIXED)

@@ -2,29 +2,19 @@
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator
 
 import faust
 from pydantic import ValidationError
 
-from agent_assist.decoding import InvalidEvent, decode_event
-from agent_assist.live import LiveCalls, LiveStep, Source, queue_and_hold
+from agent_assist.live import LiveCalls, Slot, detached, queue_and_hold
 from models import CallerHistory, caller_history_adapter
-from streams.checkpoint import CheckpointedSlots
-from streams.messages import (
-    Contact,
-    HistoryReply,
-    Lookup,
-    Profile,
-    Tick,
-    caller_adapter,
-    control_adapter,
-)
+from streams.call_consumer import CallConsumer
+from streams.detection import Detection, Input, Send
+from streams.messages import HistoryReply, Lookup, Profile, caller_adapter
 from streams.metrics import DetectionMetrics
 from streams.settings import Settings
-from streams.topics import Topics, dead_letter_headers
+from streams.topics import Topics
 
 log = logging.getLogger(__name__)
 COUNTED_CALLS = 16
@@ -35,80 +25,27 @@ def register_agents(
     app: faust.App,
     settings: Settings,
     topics: Topics,
-    calls: CheckpointedSlots,
+    calls: CallConsumer | faust.Table,
     callers: faust.Table,
     live: LiveCalls,
     metrics: DetectionMetrics,
 ) -> None:
+    """The caller agents, the timers and, under exactly-once, the calls agent. At-least-once,
+    ``calls`` is the checkpointed consumer, which reads the calls itself."""
+    detection = Detection(settings, live, metrics, faust_sender(settings, topics))
+
     def owned() -> set[int]:
         """Partitions this worker processes (a table also holds standby copies of others)."""
+        if isinstance(calls, CallConsumer):
+            return calls.owned()
         actives = app.assignor.assigned_actives()
         return {tp.partition for tp in actives if tp.topic == settings.call_events_topic}
 
-    async def send_dlq(message: Any, source: str, reason: str) -> None:
-        metrics.invalid.labels(source, reason.split(":", 1)[0]).inc()
-        log.warning(
-            "invalid message at %s[%s]@%s: %s",
-            message.topic,
-            message.partition,
-            message.offset,
-            reason,
-        )
-        await topics.dlq.send(
-            key=message.key,
-            value=message.value or b"",
-            headers=dead_letter_headers(message, reason),
-        )
+    def call_slots() -> Iterator[tuple[str, Slot]]:
+        return calls.store.items() if isinstance(calls, CallConsumer) else iter(calls.items())
 
-    async def apply(call_id: str, step: LiveStep, event: faust.EventT, trigger: Trigger) -> None:
-        partition = event.message.partition
-        for raw in step.outputs:
-            await topics.guidance.send(key=call_id.encode(), value=raw.encode())
-        if not step.again:  # a redelivered input was counted the first time
-            metrics.observe(step.observed)
-            waited = live.clock().timestamp() - trigger.since
-            metrics.outputs(step.outputs, step.observed.queue, trigger.name, waited)
-        if step.lookup:
-            key, _ = step.lookup
-            lookup = Lookup(
-                caller_key=key, call_id=call_id, partition=partition, since=trigger.since
-            )
-            await topics.callers.send(key=key.encode(), value=lookup.model_dump_json().encode())
-        if step.contact:
-            key, ended = step.contact
-            contact = Contact(caller_key=key, call_id=call_id, ended=ended)
-            await topics.callers.send(key=key.encode(), value=contact.model_dump_json().encode())
-        calls.put(call_id, step.slot, event)
-
-    @app.agent(topics.calls_in, name="process_calls")
-    async def process_calls(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            message = event.message
-            arrived = message.timestamp  # seconds (faust converts Kafka's milliseconds)
-            if message.topic == settings.control_topic:
-                control = control_adapter.validate_json(event.value)
-                slot = calls.get(control.call_id)
-                source = Source("control", message.offset)
-                if isinstance(control, HistoryReply):
-                    step = live.on_history(slot, control.history, source)
-                    trigger = Trigger("history", control.since or arrived)
-                else:
-                    step = live.on_tick(slot, source)
-                    trigger = Trigger("timer", control.since or arrived)
-                await apply(control.call_id, step, event, trigger)
-                continue
-            try:
-                call_event = decode_event(event.value or b"")
-            except InvalidEvent as err:
-                await send_dlq(message, "events", str(err))
-                continue
-            metrics.events.labels(call_event.type).inc()
-            slot = calls.get(call_event.call_id)
-            step = live.on_event(
-                slot, call_event, Source("events", message.offset), message.partition
-            )
-            trigger = Trigger("event", arrived)
-            await apply(call_event.call_id, step, event, trigger)
+    if isinstance(calls, faust.Table):
+        register_transactional_calls(app, settings, topics, detection, calls, owned)
 
     @app.agent(topics.profiles_in, name="rekey_profiles")
     async def rekey_profiles(stream: faust.StreamT[bytes]) -> None:
@@ -120,7 +57,7 @@ def register_agents(
             except ValidationError as err:
                 problem = err.errors()[0]
                 field = ".".join(map(str, problem["loc"])) or "(json)"
-                await send_dlq(event.message, "profiles", f"{field}: {problem['msg']}")
+                await detection.dead_letter(event.message, "profiles", f"{field}: {problem['msg']}")
                 continue
             await topics.callers.send(
                 key=profile.customer_id.encode(),
@@ -155,27 +92,6 @@ def register_agents(
                     "counted": [*entry["counted"], request.call_id][-COUNTED_CALLS:],
                 }
 
-    ticked: dict[str, float] = {}
-
-    @app.timer(interval=settings.tick_interval_s, name="tick_due_calls")
-    @keep_running
-    async def tick_due_calls() -> None:
-        now = live.clock().timestamp()
-        mine = owned()
-        present = set()
-        for call_id, slot in calls.items():
-            present.add(call_id)
-            due = live.wall_due(slot)
-            if slot["partition"] not in mine or due is None or due > now:
-                continue
-            if ticked.get(call_id) == due:
-                continue
-            ticked[call_id] = due
-            tick = Tick(call_id=call_id, since=due).model_dump_json().encode()
-            await topics.control.send(key=call_id.encode(), value=tick, partition=slot["partition"])
-        for call_id in [c for c in ticked if c not in present]:
-            del ticked[call_id]
-
     @app.timer(interval=settings.lag_interval_s, name="measure")
     @keep_running
     async def measure() -> None:
@@ -183,7 +99,7 @@ def register_agents(
         mine = owned()
         metrics.live(
             summary
-            for _, slot in calls.items()
+            for _, slot in call_slots()
             if slot["partition"] in mine and (summary := queue_and_hold(slot))
         )
         sources = {
@@ -193,12 +109,9 @@ def register_agents(
             settings.profiles_topic,
         }
         tps = [tp for tp in app.assignor.assigned_actives() if tp.topic in sources]
-        if not tps:
-            metrics.consumer_lag({})
-            return
-        ends = await app.consumer.highwaters(*tps)
+        lags = calls.lags() if isinstance(calls, CallConsumer) else {}
+        ends = await app.consumer.highwaters(*tps) if tps else {}
         committed = app.monitor.tp_committed_offsets
-        lags = {}
         for tp in tps:
             done = committed.get(tp)
             if done is None:
@@ -220,9 +133,67 @@ def keep_running(timer: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable
     return run
 
 
-@dataclass(frozen=True, slots=True)
-class Trigger:
-    """What caused a step (event, timer or history) and when, in epoch seconds."""
+def register_transactional_calls(
+    app: faust.App,
+    settings: Settings,
+    topics: Topics,
+    detection: Detection,
+    table: faust.Table,
+    owned: Callable[[], set[int]],
+) -> None:
+    """Under exactly-once, faust reads the calls: each event's prompts, requests and state
+    write join its transaction."""
+    slots = TableSlots(table)
 
-    name: str
-    since: float
+    @app.agent(topics.calls_in, name="process_calls")
+    async def process_calls(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            m = event.message
+            message = Input(m.topic, m.partition, m.offset, m.timestamp, m.key, m.value)
+            await detection.handle(message, slots)
+
+    ticked: dict[str, float] = {}
+
+    @app.timer(interval=settings.tick_interval_s, name="tick_due_calls")
+    @keep_running
+    async def tick_due_calls() -> None:
+        await detection.tick_due(iter(table.items()), owned(), ticked)
+
+
+class TableSlots:
+    """faust's ``calls`` table as the agent's store: a slot is written at each of its events,
+    so that faust puts the write on the event's partition and in its transaction."""
+
+    def __init__(self, table: faust.Table) -> None:
+        self.table = table
+
+    def get(self, call_id: str) -> Slot | None:
+        stored = self.table.get(call_id)
+        return None if stored is None else detached(stored)
+
+    def put(self, call_id: str, slot: Slot | None) -> None:
+        if slot is not None:
+            self.table[call_id] = detached(slot)
+        elif call_id in self.table:
+            del self.table[call_id]
+
+
+def faust_sender(settings: Settings, topics: Topics) -> Send:
+    """Sends through faust's topics (and so, under exactly-once, in the event's transaction)."""
+    by_name = {
+        settings.guidance_topic: topics.guidance,
+        settings.caller_topic: topics.callers,
+        settings.control_topic: topics.control,
+        settings.dlq_topic: topics.dlq,
+    }
+
+    async def send(
+        topic: str,
+        key: bytes | None,
+        value: bytes,
+        partition: int | None = None,
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> None:
+        await by_name[topic].send(key=key, value=value, partition=partition, headers=headers)
+
+    return send

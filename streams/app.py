@@ -15,7 +15,7 @@ from agent_assist.engine import Engine
 from agent_assist.live import LiveCalls
 from streams import faust_fixes
 from streams.agents import register_agents
-from streams.checkpoint import CheckpointedSlots
+from streams.call_consumer import CallConsumer
 from streams.metrics import DetectionMetrics
 from streams.probes import start_probes
 from streams.settings import Settings
@@ -23,8 +23,6 @@ from streams.shutdown import exit_after
 from streams.topics import DEAD_LETTER_MAX_BYTES, make_topics
 
 JSON = faust.Schema(key_serializer="json", value_serializer="json")
-PRODUCER_BUFFER_MESSAGES = 10_000
-"""Messages faust queues before the stream waits for them to be sent (faust's default: 100)."""
 COMMIT_EVERY_OFF = 2**62
 """A message count never reached: offsets are committed every ``broker_commit_interval``."""
 
@@ -44,9 +42,8 @@ def broker_credentials(settings: Settings) -> faust.SASLCredentials | faust.SSLC
 
 def create_app(settings: Settings, engine: Engine, clock: Clock = system_clock) -> faust.App:
     at_least_once = settings.processing_guarantee == "at_least_once"
-    inputs = (settings.call_events_topic, settings.control_topic, settings.caller_topic)
     # Under exactly_once an aborted transaction's records and markers also leave offsets empty.
-    faust_fixes.apply(every_record=inputs if at_least_once else ())
+    faust_fixes.apply(every_record=(settings.caller_topic,) if at_least_once else ())
     datadir = settings.data_dir / settings.app_id
     datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
@@ -69,30 +66,53 @@ def create_app(settings: Settings, engine: Engine, clock: Clock = system_clock) 
         # inside its fetch loop, and stalled every partition's stream for 1-1.6 s each time.
         broker_commit_every=COMMIT_EVERY_OFF,
     )
-    calls = app.Table("calls", partitions=settings.partitions, schema=JSON)
-    slots = CheckpointedSlots(calls, deferred=at_least_once)
-    app.sensors.add(slots)
-    if at_least_once:  # a commit queues a write per changed call: do not stall the stream on it
-        app.producer.buffer.max_messages = PRODUCER_BUFFER_MESSAGES
-    callers = app.Table("callers", partitions=settings.partitions, schema=JSON)
-    topics = make_topics(app, settings)
     registry = CollectorRegistry()  # per app, so several apps in one process never clash
     metrics = DetectionMetrics(registry, settings.queues)
-    register_agents(app, settings, topics, slots, callers, LiveCalls(engine, clock), metrics)
-    serve_probes(app, settings, registry)
+    live = LiveCalls(engine, clock)
+    calls: CallConsumer | faust.Table
+    if at_least_once:
+        calls = CallConsumer(settings, live, metrics)
+        serve_calls(app, calls)
+    else:
+        calls = app.Table("calls", partitions=settings.partitions, schema=JSON)
+    callers = app.Table("callers", partitions=settings.partitions, schema=JSON)
+    topics = make_topics(app, settings)
+    register_agents(app, settings, topics, calls, callers, live, metrics)
+    serve_probes(app, settings, registry, calls)
     return app
 
 
-def serve_probes(app: faust.App, settings: Settings, registry: CollectorRegistry) -> None:
+def serve_calls(app: faust.App, calls: CallConsumer) -> None:
+    """Run the checkpointed consumer with the app; if it fails, the worker stops."""
+
+    @app.service
+    class CheckpointedCalls(mode.Service):
+        async def on_start(self) -> None:
+            self.add_future(await calls.start())
+
+        async def on_stop(self) -> None:
+            await calls.stop()
+
+
+def serve_probes(
+    app: faust.App,
+    settings: Settings,
+    registry: CollectorRegistry,
+    calls: CallConsumer | faust.Table,
+) -> None:
     """/metrics, /healthz and /readyz, up from start-up until the worker has stopped."""
 
     def readiness() -> tuple[bool, dict[str, Any]]:
         recovered = app.tables.recovery.completed.is_set()
         ready = recovered and not app.rebalancing and not app.in_recovery
-        actives = app.assignor.assigned_actives()
-        partitions = sorted(
-            tp.partition for tp in actives if tp.topic == settings.call_events_topic
-        )
+        if isinstance(calls, CallConsumer):
+            ready = ready and calls.ready
+            partitions = sorted(calls.owned())
+        else:
+            actives = app.assignor.assigned_actives()
+            partitions = sorted(
+                tp.partition for tp in actives if tp.topic == settings.call_events_topic
+            )
         return ready, {"partitions": partitions, "recovered": recovered}
 
     @app.service

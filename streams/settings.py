@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         default=20, gt=0, description="Longest a clean stop may take after SIGTERM."
     )
     lag_interval_s: float = Field(default=5, gt=0, description="How often lag is measured.")
+    checkpoint_interval_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often call state is written and input offsets committed: what a "
+        "crashed worker's successor processes again (at-least-once).",
+    )
     vosk_model: Path | None = Field(default=None, description="Unpacked Vosk model folder.")
     asr_threads: int = Field(default=2, ge=1, description="Threads that run Vosk decoding.")
     asr_partial_interval_s: float = Field(default=1.0, gt=0)

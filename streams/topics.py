@@ -17,6 +17,16 @@ TOPIC_ALREADY_EXISTS = 36
 """Kafka's error code when another worker created the topic a moment earlier."""
 
 
+def calls_changelog(settings: Settings) -> str:
+    """Call state, per call id: faust's ``calls`` table changelog, in its format (JSON)."""
+    return f"{settings.app_id}-calls-changelog"
+
+
+def calls_group(settings: Settings) -> str:
+    """The consumer group of the checkpointed call consumer (faust's own group is the app id)."""
+    return f"{settings.app_id}-calls"
+
+
 @dataclass(frozen=True)
 class Topics:
     """Every topic a worker uses; the ``*_in`` ones are the agents' sources."""

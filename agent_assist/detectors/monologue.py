@@ -116,5 +116,11 @@ def _add(talk: list[Segment], segment: Segment, keep_after: float) -> None:
 
 
 def _talk(talk: list[Segment], start: float, end: float) -> float:
-    """Seconds of speech in ``talk`` between ``start`` and ``end``."""
-    return sum(max(0.0, min(s.end, end) - max(s.start, start)) for s in talk)
+    """Seconds of speech in ``talk`` (sorted, disjoint) between ``start`` and ``end``: from the
+    latest speech back, as the window or the run asked about is mostly the recent part."""
+    total = 0.0
+    for s in reversed(talk):
+        if s.end <= start:
+            break
+        total += max(0.0, min(s.end, end) - max(s.start, start))
+    return total

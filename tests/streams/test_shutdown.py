@@ -9,7 +9,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from agent_assist.testing import CallScript
 from models import InputEvent
-from streams.topics import create_topics
+from streams.topics import calls_group, create_topics
 from tests.streams.kafka_harness import (
     BOOTSTRAP,
     WorkerProcess,
@@ -62,6 +62,7 @@ async def test_sigterm_mid_stream_stops_cleanly_and_loses_nothing(tmp_path: Path
         assert took < SHUTDOWN_BOUND_S
         # It left the group (else its member would linger until the session timed out).
         assert await group_state(settings.app_id) == ("Empty", 0)
+        assert await group_state(calls_group(settings)) == ("Empty", 0)
         done = await collect(settings.guidance_topic, lambda items: False, timeout=3)
         assert 0 < len(done) < CALLS  # it was stopped mid-stream
         second = WorkerProcess(settings, tmp_path / "second.log")
