@@ -92,9 +92,17 @@ class Checkpoint:
     """One checkpoint under way: the offsets it covers, the slots still to write, the sends
     that must be acknowledged before those offsets are committed."""
 
-    def __init__(self, offsets: dict[TopicPartition, int], queue: dict[str, int], sends: list):
+    def __init__(
+        self,
+        began: float,
+        offsets: dict[TopicPartition, int],
+        queue: dict[str, int],
+        sends: list[asyncio.Future[Any]],
+    ):
+        self.began = began
         self.offsets = offsets
         self.queue = list(queue.items())
+        self.size = len(self.queue)
         self.sends: list[asyncio.Future[Any]] = sends
         self.acked: asyncio.Future[Any] | None = None
         """All of ``sends`` acknowledged, once the queue is written."""
@@ -229,9 +237,15 @@ class CallConsumer(ConsumerRebalanceListener):
             self.next_checkpoint = now + self.settings.checkpoint_interval_s
             if not self.store.dirty and self.positions == self.committed:
                 return
-            checkpoint = self._begin()
+            checkpoint = self._begin(now)
+        # Written by half the interval whatever the turns take (a backlog makes them long), and
+        # a few milliseconds' worth per turn besides.
+        share = min(1.0, 2 * (now - checkpoint.began) / self.settings.checkpoint_interval_s)
+        due = checkpoint.size * share
         deadline = time.perf_counter() + WRITE_SLICE_S
-        while checkpoint.queue and time.perf_counter() < deadline:
+        while checkpoint.queue and (
+            checkpoint.size - len(checkpoint.queue) < due or time.perf_counter() < deadline
+        ):
             await self._write(checkpoint, *checkpoint.queue.pop())
         if checkpoint.queue:
             return
@@ -240,8 +254,8 @@ class CallConsumer(ConsumerRebalanceListener):
         if checkpoint.acked.done():  # else look again next turn: inputs go on meanwhile
             await self._finish(checkpoint)
 
-    def _begin(self) -> Checkpoint:
-        self.checkpoint = Checkpoint(dict(self.positions), self.store.dirty, self.sends)
+    def _begin(self, now: float) -> Checkpoint:
+        self.checkpoint = Checkpoint(now, dict(self.positions), self.store.dirty, self.sends)
         self.store.dirty, self.sends = {}, []
         return self.checkpoint
 
@@ -271,7 +285,7 @@ class CallConsumer(ConsumerRebalanceListener):
         """Finish the checkpoint under way, then write and commit everything since."""
         if self.checkpoint is not None:
             await self._complete(self.checkpoint)
-        await self._complete(self._begin())
+        await self._complete(self._begin(time.monotonic()))
 
     async def _complete(self, checkpoint: Checkpoint) -> None:
         while checkpoint.queue:
