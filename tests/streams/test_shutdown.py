@@ -19,7 +19,8 @@ from tests.streams.kafka_harness import (
     unique_settings,
 )
 
-CALLS = 2000
+CALLS = 8000
+"""Enough that a worker (about 10,000 events/s) is still busy when the stop comes."""
 SHUTDOWN_BOUND_S = 10
 
 
