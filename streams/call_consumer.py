@@ -33,7 +33,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
-from aiokafka.errors import CommitFailedError
+from aiokafka.errors import CommitFailedError, KafkaError
 
 from agent_assist.live import LiveCalls, Slot, detached
 from streams.detection import Detection, Input
@@ -140,6 +140,7 @@ class CallConsumer(ConsumerRebalanceListener):
     async def start(self) -> asyncio.Task[None]:
         """Create the changelog if missing, join the group, and start processing."""
         await self._create_changelog()
+        await self._start_where_faust_left()
         settings = self.settings
         self.producer = AIOKafkaProducer(
             **self.options,
@@ -309,6 +310,36 @@ class CallConsumer(ConsumerRebalanceListener):
             self.committed = {tp: p for tp, p in self.committed.items() if tp in self.assigned}
             self.ready = True
         log.info("calls on partitions %s", sorted(owned))
+
+    async def _start_where_faust_left(self) -> None:
+        """A group that never committed starts where faust's group (the app id) left the
+        inputs, if it did: a worker upgraded from a version whose faust agent read the calls
+        goes on from there, with the state that version saved, instead of reading all of
+        ``call-events`` again from the earliest offset. Done before joining, as a commit from
+        outside the group is accepted only while the group is empty."""
+        group = calls_group(self.settings)
+        inputs = (self.settings.call_events_topic, self.settings.control_topic)
+        admin = AIOKafkaAdminClient(**self.options)
+        await admin.start()
+        try:
+            if await admin.list_consumer_group_offsets(group):
+                return
+            left = await admin.list_consumer_group_offsets(self.settings.app_id)
+        finally:
+            await admin.close()
+        offsets = {tp: m.offset for tp, m in left.items() if tp.topic in inputs and m.offset >= 0}
+        if not offsets:
+            return
+        outsider = AIOKafkaConsumer(**self.options, group_id=group, enable_auto_commit=False)
+        await outsider.start()
+        try:
+            outsider.assign(list(offsets))
+            await outsider.commit(offsets)
+            log.info("starting where faust's group left the calls: %s", offsets)
+        except KafkaError as err:  # another new worker has joined (and did this already)
+            log.warning("faust's offsets not carried over: %s", err)
+        finally:
+            await outsider.stop()
 
     async def _restore(self, partitions: set[int]) -> None:
         """Read the latest slot of every call on ``partitions`` from the changelog."""
