@@ -30,6 +30,7 @@ from pipeline import (  # benchmarks/, beside this script
     AGENT,
     CUSTOMER,
     end_offset_total,
+    input_group,
     rss_mib,
     settings_for,
     start,
@@ -188,11 +189,11 @@ async def watch_table(settings: Settings, table: str, window: Window, until: flo
 
 
 async def group_lag(settings: Settings) -> int:
-    """call-events records not yet committed by the workers' group."""
+    """call-events records not yet committed by the workers' group that reads them."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
     try:
-        committed = await admin.list_consumer_group_offsets(settings.app_id)
+        committed = await admin.list_consumer_group_offsets(input_group("worker", settings))
     finally:
         await admin.close()
     done = sum(
