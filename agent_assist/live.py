@@ -1,7 +1,7 @@
 """The engine driven by a live stream, one call's slot at a time.
 
-A stream worker keeps one JSON-ready *slot* per call in a changelogged table and hands it here
-with each input. What this adds to the engine:
+A stream worker keeps one JSON-ready *slot* per call (in memory, saved to a changelog) and hands
+it here with each input. What this adds to the engine:
 
 - Caller history is looked up elsewhere (it lives with the caller, not the call): a call's
   events wait in its slot until the history arrives.
