@@ -109,6 +109,9 @@ class Checkpoint:
 
 
 class CallConsumer(ConsumerRebalanceListener):
+    """Reads the calls of this worker's partitions, runs them through ``Detection`` and
+    checkpoints their state; also the group's rebalance listener."""
+
     def __init__(self, settings: Settings, live: LiveCalls, metrics: DetectionMetrics) -> None:
         self.settings = settings
         self.live = live
@@ -169,9 +172,9 @@ class CallConsumer(ConsumerRebalanceListener):
     async def stop(self) -> None:
         """Finish the inputs in hand, checkpoint, leave the group."""
         self.stopping = True
-        if self.task is not None and not self.task.done():
-            await self.task
         try:
+            if self.task is not None and not self.task.done():
+                await self.task
             if self.assigned:
                 async with self.lock:
                     await self._checkpoint_all()
