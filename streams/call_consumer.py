@@ -207,6 +207,9 @@ class CallConsumer(ConsumerRebalanceListener):
                     self.next_tick = now + self.settings.tick_interval_s
                     await self.detection.tick_due(self.store.items(), self.owned(), self.ticked)
                 await self._checkpoint_step(now)
+            # With records buffered, nothing above has to wait: let the producer's sender,
+            # the fetcher and the heartbeat run (they starved for seconds draining a backlog).
+            await asyncio.sleep(0)
 
     async def _process(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
         for record in records:
