@@ -31,28 +31,23 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from aiokafka.errors import CommitFailedError, KafkaError
 
 from agent_assist.live import LiveCalls, Slot, detached
 from streams.detection import Detection, Input
+from streams.faust_fixes import FETCH_MAX_WAIT_MS
 from streams.metrics import DetectionMetrics
 from streams.settings import Settings
 from streams.topics import (
     DEAD_LETTER_MAX_BYTES,
-    TOPIC_ALREADY_EXISTS,
+    PRODUCER_BATCH_BYTES,
     calls_changelog,
     calls_group,
 )
 
 log = logging.getLogger(__name__)
-FETCH_MAX_WAIT_MS = 50
-"""How long the broker may hold a fetch with nothing new. aiokafka leaves partitions with
-unread records out of the next fetch, so a long wait (faust's 1.5 s) can hold back busy ones."""
-BATCH_BYTES = 512 * 1024
-"""aiokafka queues one batch per partition and makes a send wait while it is full: at its
-default (16 KiB, two long calls' slots) a checkpoint waited on the broker every other write."""
 POLL_MS = 50
 MAX_RECORDS = 1_000
 WRITE_SLICE_S = 0.003
@@ -141,15 +136,15 @@ class CallConsumer(ConsumerRebalanceListener):
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> asyncio.Task[None]:
-        """Create the changelog if missing, join the group, and start processing."""
-        await self._create_changelog()
+        """Join the group (the changelog exists: ``create_topics`` made it) and start
+        processing."""
         await self._start_where_faust_left()
         settings = self.settings
         self.producer = AIOKafkaProducer(
             **self.options,
             acks="all",
             max_request_size=DEAD_LETTER_MAX_BYTES,
-            max_batch_size=BATCH_BYTES,
+            max_batch_size=PRODUCER_BATCH_BYTES,
         )
         self.consumer = AIOKafkaConsumer(
             **self.options,
@@ -373,22 +368,3 @@ class CallConsumer(ConsumerRebalanceListener):
         calls = {json.loads(key): json.loads(value) for key, value in latest.items() if value}
         self.store.slots.update(calls)
         log.info("restored %d calls of partitions %s", len(calls), sorted(partitions))
-
-    async def _create_changelog(self) -> None:
-        admin = AIOKafkaAdminClient(**self.options)
-        await admin.start()
-        try:
-            if self.changelog in await admin.list_topics():
-                return
-            spec = NewTopic(
-                self.changelog,
-                self.settings.partitions,
-                self.settings.replication_factor,
-                topic_configs={"cleanup.policy": "compact"},
-            )
-            response = await admin.create_topics([spec])
-            for topic, code, *rest in response.topic_errors:
-                if code not in (0, TOPIC_ALREADY_EXISTS):
-                    raise SystemExit(f"could not create {topic}: {rest[0] if rest else code}")
-        finally:
-            await admin.close()

@@ -14,7 +14,7 @@ from streams.call_audio import Chunk
 from streams.desktop_run import serve
 from streams.ingest import create_ingest_app
 from streams.settings import Settings, secret_list
-from streams.topics import create_topics
+from streams.topics import PRODUCER_BATCH_BYTES, create_topics
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +34,12 @@ async def run_ingest(settings: Settings) -> None:
     if not api_keys:
         raise SystemExit("set AGENT_ASSIST_INGEST_API_KEYS: telephony streams authenticate with it")
     await create_topics(settings)
-    # A chunk is already 200 ms of audio: no linger, which only delays the speech worker. aiokafka
-    # sends one request at a time and holds one batch per partition meanwhile; at the default
-    # 16 KiB a batch fills with five chunks, and then every session sending to that partition
-    # waits (up to 270 ms in the benchmark at 200 sessions).
+    # A chunk is already 200 ms of audio: no linger, which only delays the speech worker.
     producer = AIOKafkaProducer(
-        **settings.aiokafka_options(), acks="all", linger_ms=0, max_batch_size=512 * 1024
+        **settings.aiokafka_options(),
+        acks="all",
+        linger_ms=0,
+        max_batch_size=PRODUCER_BATCH_BYTES,
     )
     await producer.start()
     # What exists now lives as long as the process: keep it out of the garbage collector's full

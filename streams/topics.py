@@ -13,6 +13,10 @@ RAW = {"key_serializer": "raw", "value_serializer": "raw"}
 DEAD_LETTER_MAX_BYTES = 2 * 1024 * 1024
 """Dead-letter topics take messages twice Kafka's default limit (1 MiB), so a copy of anything
 the broker accepted fits with its headers; the workers' producers may send that much."""
+PRODUCER_BATCH_BYTES = 512 * 1024
+"""aiokafka sends one request at a time and holds one batch per partition meanwhile, making a
+send wait while it is full: at its default 16 KiB, five audio chunks or two long calls' state
+filled it (ingest's sessions waited up to 270 ms; a checkpoint waited every other write)."""
 TOPIC_ALREADY_EXISTS = 36
 """Kafka's error code when another worker created the topic a moment earlier."""
 
@@ -76,14 +80,10 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
         for n in names
     ]
     compacted = {"cleanup.policy": "compact"}
-    specs.append(
-        NewTopic(
-            settings.profiles_topic,
-            settings.partitions,
-            settings.replication_factor,
-            topic_configs=compacted,
-        )
-    )
+    specs += [
+        NewTopic(n, settings.partitions, settings.replication_factor, topic_configs=compacted)
+        for n in (settings.profiles_topic, calls_changelog(settings))
+    ]
     return specs
 
 
