@@ -53,7 +53,7 @@ bench: $(INSTALLED)
 bench-cues: $(INSTALLED)
 	$(BIN)/python benchmarks/escalation_cues.py
 
-# The escalation cue classifier, refitted on data/escalation/sources.
+# The escalation cue classifier, refitted on data/escalation/ (real sources and synthetic text).
 train-cues: $(INSTALLED)
 	$(BIN)/python training/train_cues.py
 

@@ -1,7 +1,8 @@
 """Rebuild the cue classifier from the development set: ``make train-cues``.
 
-Fits on every labelled utterance in ``data/escalation/sources``, with thresholds chosen by
-leave-one-source-out cross-validation, and writes ``agent_assist/cues/model.json``. The same
+Fits on every labelled utterance in ``data/escalation/sources`` and on the synthetic text in
+``data/escalation/synthetic``, with thresholds chosen by leave-one-source-out cross-validation
+on the real sources only, and writes ``agent_assist/cues/model.json``. The same
 data always gives the same file (a test checks the committed one).
 """
 
@@ -13,11 +14,13 @@ from agent_assist.cues.scoring import load_labeled
 from agent_assist.cues.training import prepare, train
 
 SOURCES = Path(__file__).parents[1] / "data" / "escalation" / "sources"
+SYNTHETIC = SOURCES.with_name("synthetic")
 
 
-def build(sources: Path = SOURCES) -> CueModel:
+def build(sources: Path = SOURCES, synthetic: Path = SYNTHETIC) -> CueModel:
     """The model the committed data gives."""
-    return train(prepare(load_labeled(*sorted(sources.glob("*.jsonl")))))
+    real = prepare(load_labeled(*sorted(sources.glob("*.jsonl"))))
+    return train(real, prepare(load_labeled(*sorted(synthetic.glob("*.jsonl")))))
 
 
 def main() -> None:

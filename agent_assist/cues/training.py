@@ -83,22 +83,27 @@ def fit(train: Sequence[Prepared], thresholds: dict[CueClass, float] | None = No
     return CueModel(classes, tuple(bias), weights, thresholds or dict.fromkeys(classes, 0.5))
 
 
-def out_of_fold(prepared: Sequence[Prepared]) -> list[dict[CueClass, float]]:
-    """Each item's probabilities from a model fitted on the other sources only."""
+def out_of_fold(
+    prepared: Sequence[Prepared], extra: Sequence[Prepared] = ()
+) -> list[dict[CueClass, float]]:
+    """Each item's probabilities from a model fitted on the other sources only (and on
+    ``extra``, training text that is never scored)."""
     probabilities: list[dict[CueClass, float]] = [{} for _ in prepared]
     for source in sorted({p.item.source for p in prepared}):
-        model = fit([p for p in prepared if p.item.source != source])
+        model = fit([p for p in prepared if p.item.source != source] + list(extra))
         for i, p in enumerate(prepared):
             if p.item.source == source:
                 probabilities[i] = model.probabilities_of(p.features)
     return probabilities
 
 
-def choose_thresholds(prepared: Sequence[Prepared], beta: float = BETA) -> dict[CueClass, float]:
+def choose_thresholds(
+    prepared: Sequence[Prepared], extra: Sequence[Prepared] = (), beta: float = BETA
+) -> dict[CueClass, float]:
     """Per class, the threshold at which grammar-or-classifier has the best out-of-fold
     F-beta (beta below 1 weighs precision more: a noisy assistant gets switched off), the
     highest such threshold on a tie."""
-    probabilities = out_of_fold(prepared)
+    probabilities = out_of_fold(prepared, extra)
     b2 = beta * beta
     chosen = {}
     for cue in CueClass:
@@ -117,6 +122,7 @@ def choose_thresholds(prepared: Sequence[Prepared], beta: float = BETA) -> dict[
     return chosen
 
 
-def train(prepared: Sequence[Prepared]) -> CueModel:
-    """The model to ship: thresholds by source-wise cross-validation, then a fit on all."""
-    return fit(prepared, choose_thresholds(prepared))
+def train(prepared: Sequence[Prepared], extra: Sequence[Prepared] = ()) -> CueModel:
+    """The model to ship: thresholds by source-wise cross-validation on the real sources,
+    then a fit on everything."""
+    return fit([*prepared, *extra], choose_thresholds(prepared, extra))
