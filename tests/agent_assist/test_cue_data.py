@@ -14,6 +14,7 @@ from agent_assist.cues.scoring import Labeled, Scores, load_labeled, overall, sc
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "data" / "escalation"
 SOURCES = sorted((DATA / "sources").glob("*.jsonl"))
+SYNTHETIC = sorted((DATA / "synthetic").glob("*.jsonl"))
 KEYS = ["text", "cues", "source", "ref", "license", "style"]
 HELD_OUT = re.compile(r"airline.?sentiment|banking ?77|taskmaster|abcd|asapp", re.IGNORECASE)
 AIRLINES = re.compile(
@@ -23,8 +24,8 @@ AIRLINES = re.compile(
 )
 
 
-def rows() -> list[dict[str, object]]:
-    return [json.loads(line) for path in SOURCES for line in path.read_text().splitlines()]
+def rows(paths: list[Path] = SOURCES) -> list[dict[str, object]]:
+    return [json.loads(line) for path in paths for line in path.read_text().splitlines()]
 
 
 def test_the_set_is_large_varied_and_every_item_says_where_it_came_from() -> None:
@@ -50,11 +51,30 @@ def test_no_item_comes_from_a_source_the_held_out_set_uses() -> None:
         assert not AIRLINES.search(str(row["text"])), row
 
 
+def test_synthetic_text_is_marked_as_such_and_kept_apart_from_the_real_set() -> None:
+    """Synthetic training text is never mistaken for a customer's words: its own folder,
+    source, reference and licence, and no text that is also in the real set."""
+    synthetic = rows(SYNTHETIC)
+    assert len(synthetic) >= 1000
+    real = {str(row["text"]).casefold() for row in rows()}
+    texts = Counter(str(row["text"]).casefold() for row in synthetic)
+    assert texts.most_common(1)[0][1] == 1
+    for row in synthetic:
+        assert list(row)[: len(KEYS)] == KEYS, row
+        assert str(row["source"]).startswith("synthetic_"), row
+        assert str(row["ref"]).startswith(f"synthetic:{row['source']}:"), row
+        assert "synthetic" in str(row["license"]), row
+        assert set(row["cues"]) <= {c.value for c in CueClass}, row  # type: ignore[arg-type]
+        assert str(row["text"]).casefold() not in real, row
+        assert not AIRLINES.search(str(row["text"])), row
+    assert {path.stem for path in SYNTHETIC} == {str(row["source"]) for row in synthetic}
+
+
 def test_the_data_card_counts_what_is_there() -> None:
-    """Each source's row in the card's table: items, per class, and without cue."""
+    """Each source's row in the card's tables: items, per class, and without cue."""
     card = (DATA / "ESCALATION_DEVSET.md").read_text()
     by_source: dict[str, list[dict[str, object]]] = {}
-    for row in rows():
+    for row in rows(SOURCES + SYNTHETIC):
         by_source.setdefault(str(row["source"]), []).append(row)
     for source, items in by_source.items():
         counts = [len(items)] + [sum(c.value in r["cues"] for r in items) for c in CueClass]  # type: ignore[operator]
