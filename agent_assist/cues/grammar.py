@@ -608,9 +608,11 @@ CALM_MARKERS = re.compile(
 )
 """Thanks, laughter or praise: mild words and capitals are then not anger."""
 RESOLVED = re.compile(
-    r"\b(?:it's|its|it is|is|was|been|now|all) (?:now )?(?:fixed|resolved|sorted)\b"
+    r"\b(?<!never )(?<!not )(?<!n't )(?<!nt )(?:it's|its|it is|is|was|been|now|all) (?:now )?"
+    r"(?:fixed|resolved|sorted)\b"
 )
-"""An earlier contact that solved it is no repeat contact ("I called yesterday, it's fixed")."""
+"""An earlier contact that solved it is no repeat contact ("I called yesterday, it's fixed");
+one that did not ("it has never been fixed", "it hasn't been resolved") still is."""
 SHOUTING = re.compile(r"(?:\b(?!X+\b)[A-Z]{2,}[!?.,]*\s+){2,}(?!X+\b)[A-Z]{2,}\b")
 """Three or more words in capitals (not redactions like XXXX): shouting."""
 

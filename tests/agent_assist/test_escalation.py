@@ -32,6 +32,8 @@ def cues(text: str) -> list[str]:
         ("Can you put me through to corporate?", ["supervisor_request"]),
         ("This is my third call this week.", ["repeat_contact"]),
         ("I called yesterday and the day before about this.", ["repeat_contact"]),
+        ("I've reported it three times and it has never been fixed.", ["repeat_contact"]),
+        ("I already called about this and it still hasn't been resolved.", ["repeat_contact"]),
         ("Every time I call I get a different answer.", ["repeat_contact"]),
         ("Honestly I'd rather use a competitor.", ["churn_threat"]),
         ("Never again.", ["churn_threat"]),
