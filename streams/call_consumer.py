@@ -98,7 +98,7 @@ class Checkpoint:
         self.offsets = offsets
         self.queue = list(queue.items())
         self.size = len(self.queue)
-        self.sends: list[asyncio.Future[Any]] = sends
+        self.sends = sends
         self.acked: asyncio.Future[Any] | None = None
         """All of ``sends`` acknowledged, once the queue is written."""
 
